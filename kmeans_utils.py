@@ -982,7 +982,7 @@ def open_dataset(root=None, *, download=None):
 # --- The embedded demo set -------------------------------------------------
 
 DEMO_SHAPE = (240, 320)
-_DEMO_SHAPES = ("disk", "square", "horse", "logo", "ellipse", "star")
+_DEMO_SHAPES = ("disk", "square", "horse", "blob", "ellipse", "star")
 _DEMO_BACKGROUNDS = ("plain", "gradient", "noise", "stripes", "texture", "photo")
 _DEMO_TEXTURES = ("red", "chelsea", "coffee", "astronaut", "rocket", "blue")
 
@@ -993,8 +993,8 @@ def _skimage_picture(name):
     from skimage import data
 
     picture = getattr(data, name)()
-    if name == "logo":
-        picture = picture[..., 3]
+    if picture.dtype == bool:
+        picture = np.where(picture, 255, 0)
     if picture.ndim == 2:
         picture = np.repeat(picture[:, :, None], 3, axis=2)
     picture = picture.astype(np.uint8)
@@ -1019,7 +1019,7 @@ def _fit(picture, shape):
 
 def _demo_mask(shape_name, rng):
     """Exact object mask of a demo scene."""
-    from skimage import draw, transform
+    from skimage import data, draw, segmentation, transform
 
     h, w = DEMO_SHAPE
     mask = np.zeros(DEMO_SHAPE, bool)
@@ -1040,8 +1040,15 @@ def _demo_mask(shape_name, rng):
         mask[draw.polygon(cy + radii * np.sin(angles), cx + radii * np.cos(angles),
                           shape=DEMO_SHAPE)] = True
     else:
-        silhouette = _skimage_picture(shape_name)[..., 0]
-        silhouette = silhouette < 128 if shape_name == "horse" else silhouette > 127
+        if shape_name == "horse":
+            silhouette = _skimage_picture("horse")[..., 0] < 128
+        else:
+            blobs = data.binary_blobs(128, blob_size_fraction=0.35, volume_fraction=0.35,
+                                      rng=int(rng.integers(2**31)))
+            inner = segmentation.clear_border(blobs)  # whole blobs, not cut at the edge
+            regions, n = ndimage.label(inner if inner.any() else blobs)
+            sizes = np.bincount(regions.ravel(), minlength=n + 1)[1:]
+            silhouette = ndimage.binary_fill_holes(regions == 1 + np.argmax(sizes))
         rows, cols = np.nonzero(silhouette)
         silhouette = silhouette[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
         scale = 2 * size / max(silhouette.shape)
@@ -1103,8 +1110,8 @@ def _demo_scene(name):
 def demo_dataset(*, reason="no dataset given"):
     """36 synthetic scenes with exact masks, built from scikit-image's own images.
 
-    Six object shapes (disk, square, the ``horse`` silhouette, the ``logo``
-    alpha channel, ellipse, star) filled with a flat noisy colour or a photo
+    Six object shapes (disk, square, the ``horse`` silhouette, a random blob
+    from ``binary_blobs``, ellipse, star) filled with a flat noisy colour or a photo
     (``chelsea``, ``coffee``, ``astronaut``, ``rocket``), each on six
     backgrounds from plain to cluttered: plain, gradient, noise, stripes,
     texture (``grass``, ``gravel``, ``brick``) and photo. Scenes are 240x320
