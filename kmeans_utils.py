@@ -392,8 +392,6 @@ def to_rgb8(image):
                          f"(H, W, 4), got {arr.shape}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"image must not be empty, got shape {arr.shape}")
-    if arr.ndim == 3 and arr.shape[2] == 4:
-        arr = arr[:, :, :3]
     if arr.dtype == np.uint8:
         rgb = arr
     elif arr.dtype == bool:
@@ -415,7 +413,7 @@ def to_rgb8(image):
         rgb = np.rint(arr * 255).astype(np.uint8)
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
-    return rgb
+    return rgb if rgb.shape[2] == 3 else rgb[:, :, :3]  # alpha checked above, dropped
 
 
 def _check_max_side(max_side):

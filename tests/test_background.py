@@ -205,3 +205,11 @@ def test_bad_input_raises_a_clear_error(name):
 def test_bad_options_raise(kwargs, error, match):
     with pytest.raises(error, match=match):
         ku.remove_background(SQUARE, **kwargs)
+
+
+def test_photo_sized_input_keeps_its_size():
+    image = np.zeros((3000, 4000, 3), np.uint8)
+    image[1000:2000, 1500:2500] = (220, 40, 40)
+    cutout, mask = ku.remove_background(image)
+    assert cutout.shape == (3000, 4000, 4) and mask.shape == (3000, 4000)
+    assert mask[1000:2000, 1500:2500].all() and mask.sum() == 1000 * 1000
