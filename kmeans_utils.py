@@ -145,32 +145,119 @@ def _assign(X, centers):
     return labels.astype(np.intp, copy=False), dist
 
 
+def _two_nearest(XT, centers):
+    """Nearest centre of each column of XT, distances to the nearest and second nearest.
+
+    XT is the data transposed, (D, n), so that every feature is contiguous.
+    Squared distances are summed over features in order, exactly as
+    `scipy.cluster.vq.vq` does, and ties go to the lower index, so the
+    labels agree with `_assign`.
+    """
+    n = XT.shape[1]
+    labels = np.zeros(n, dtype=np.intp)
+    best = np.full(n, np.inf)
+    second = np.full(n, np.inf)
+    for j, c in enumerate(centers):
+        sq = (XT[0] - c[0]) ** 2
+        for d in range(1, len(c)):
+            sq += (XT[d] - c[d]) ** 2
+        closer = sq < best
+        np.minimum(second, np.where(closer, best, sq), out=second)
+        np.minimum(best, sq, out=best)
+        labels[closer] = j
+    return labels, np.sqrt(best), np.sqrt(second)
+
+
+class _ClusterSums:
+    """Weighted sums and masses of the clusters, kept up to date as rows move.
+
+    A full pass over the data costs one `np.bincount` per feature; once few
+    rows change cluster, adding and subtracting just those rows is cheaper.
+    Membership counts (rows of positive weight) are integers, so an empty
+    cluster is detected exactly.
+    """
+
+    def __init__(self, XT, wXT, w, k):
+        self.XT, self.wXT, self.w, self.k = XT, wXT, w, k
+        self.positive = w > 0
+
+    def recount(self, labels):
+        k = self.k
+        self.mass = np.bincount(labels, weights=self.w, minlength=k)
+        self.sums = np.stack([np.bincount(labels, weights=col, minlength=k)
+                              for col in self.wXT], axis=1)
+        self.members = np.bincount(labels[self.positive], minlength=k)
+
+    def move(self, rows, old, new):
+        """Rows `rows` leave clusters `old` for clusters `new`."""
+        k, w = self.k, self.w[rows]
+        self.mass += np.bincount(new, weights=w, minlength=k) \
+            - np.bincount(old, weights=w, minlength=k)
+        for d, col in enumerate(self.wXT):
+            self.sums[:, d] += np.bincount(new, weights=col[rows], minlength=k) \
+                - np.bincount(old, weights=col[rows], minlength=k)
+        keep = self.positive[rows]
+        self.members += np.bincount(new[keep], minlength=k) - np.bincount(old[keep], minlength=k)
+
+    def centers(self, previous, dist):
+        """Means of the clusters; an empty cluster moves to the row farthest
+        from its centre (`dist`). Returns new centres and the empty ids."""
+        new = previous.copy()
+        filled = self.members > 0
+        new[filled] = self.sums[filled] / self.mass[filled, None]
+        empty = np.flatnonzero(~filled)
+        if empty.size:
+            far = np.argsort(np.where(self.positive, dist, -1.0), kind="stable")[::-1]
+            new[empty] = self.XT[:, far[:empty.size]].T
+        return new, empty
+
+
 def _lloyd(X, centers, w, iterations, tol):
     """Weighted Lloyd iterations from `centers`; inputs are valid.
 
+    Lloyd's algorithm, accelerated without approximation by Hamerly's
+    bounds: every row keeps an upper bound on the distance to its centre and
+    a lower bound on the distance to any other centre. When centres move the
+    bounds are loosened by the moves, and only rows whose bounds overlap are
+    measured again; the cluster sums are updated by the rows that changed
+    cluster. Late iterations, where few labels change, touch few rows.
+
     Returns centres and the labels of the nearest of those centres.
     """
-    k, n_features = centers.shape
-    wX = [w * X[:, d] for d in range(n_features)]
-    labels, dist = _assign(X, centers)
+    n, k = len(X), len(centers)
+    XT = np.ascontiguousarray(X.T)
+    clusters = _ClusterSums(XT, XT * w, w, k)
+    labels, upper, lower = _two_nearest(XT, centers)
+    clusters.recount(labels)
     for _ in range(iterations):
-        mass = np.bincount(labels, weights=w, minlength=k)
-        sums = np.stack([np.bincount(labels, weights=col, minlength=k) for col in wX],
-                        axis=1)
-        new = centers.copy()
-        filled = mass > 0
-        new[filled] = sums[filled] / mass[filled, None]
-        empty = np.flatnonzero(~filled)
-        if empty.size:
-            # Reseed each empty cluster at the points farthest from their centres.
-            far = np.argsort(np.where(w > 0, dist, -1.0))[::-1][:empty.size]
-            new[empty] = X[far]
-        shift = float(((new - centers) ** 2).sum())
+        new, empty = clusters.centers(centers, upper)
+        moved = np.sqrt(((new - centers) ** 2).sum(axis=1))
+        shift = float((moved ** 2).sum())
         centers = new
-        new_labels, dist = _assign(X, centers)
-        converged = np.array_equal(new_labels, labels) and not empty.size
-        labels = new_labels
-        if converged or shift <= tol:
+        if empty.size:  # reseeded centres jumped: measure every row again
+            labels, upper, lower = _two_nearest(XT, centers)
+            clusters.recount(labels)
+            continue
+        upper += moved[labels]
+        lower -= moved.max()
+        between = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
+        np.fill_diagonal(between, np.inf)
+        half = 0.5 * between.min(axis=1)
+        # Rows whose bounds overlap may have changed cluster (a small margin
+        # keeps rounding from hiding a change); test the cheap bound first.
+        margin = upper * (1 + 1e-9)
+        stale = np.flatnonzero(margin >= lower)
+        stale = stale[margin[stale] >= half[labels[stale]]]
+        new_labels, upper[stale], lower[stale] = _two_nearest(XT[:, stale], centers)
+        changed = new_labels != labels[stale]
+        rows = stale[changed]
+        if rows.size > n // 8:
+            labels[rows] = new_labels[changed]
+            clusters.recount(labels)
+        elif rows.size:
+            clusters.move(rows, labels[rows], new_labels[changed])
+            labels[rows] = new_labels[changed]
+        if not rows.size or shift <= tol:
             break
     return centers, labels
 
@@ -265,7 +352,7 @@ def Kmeans(pixels, k=3, *, iterations=30, init="k-means++", rng=None, weights=No
     index = None
     if weights is None:
         w = np.ones(n)
-        if n >= 4096:
+        if n >= 100_000:
             unique = _unique_rows(X)
             if unique is not None and len(unique[0]) <= 0.75 * n and len(unique[0]) >= k:
                 X, index, w = unique[0], unique[1], unique[2].astype(np.float64)

@@ -66,17 +66,22 @@ def test_zero_iterations_returns_the_start():
 
 
 def test_stops_when_labels_stop_changing(monkeypatch):
-    calls = []
-    assign = ku._assign
+    updates = []
+    update = ku._ClusterSums.centers
 
-    def counting(X, centers):
-        calls.append(1)
-        return assign(X, centers)
+    def counting(*args):
+        updates.append(1)
+        return update(*args)
 
-    monkeypatch.setattr(ku, "_assign", counting)
+    monkeypatch.setattr(ku._ClusterSums, "centers", counting)
     ku.Kmeans(FOUR, 2, init=[[0, 0], [10, 10]], iterations=30)
-    # One assignment to the start, one after the first update; labels did not change.
-    assert len(calls) == 2
+    # The first update moves the centres to the means; no label changes: stop.
+    assert len(updates) == 1
+    updates.clear()
+    X = np.r_[np.zeros((5, 1)), np.full((5, 1), 1.0), np.full((5, 1), 10.0)]
+    ku.Kmeans(X, 2, init=[[0.0], [0.6]], iterations=30)
+    # 0.6 -> 5.5 (the ones change side) -> 10 (no change): two updates.
+    assert len(updates) == 2
 
 
 def test_iteration_cap_is_respected():
@@ -151,13 +156,39 @@ def test_does_not_touch_global_random_state():
     np.testing.assert_array_equal(np.random.get_state()[1], before)
 
 
+def plain_lloyd(X, centers, iterations):
+    """Textbook Lloyd: assign every row, move every centre to its mean, repeat."""
+    labels = ku.cluster_assignments(X, centers)
+    for _ in range(iterations):
+        centers = np.array([X[labels == j].mean(axis=0) for j in range(len(centers))])
+        new = ku.cluster_assignments(X, centers)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return centers, labels
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("k", [2, 3, 8])
+def test_bounded_lloyd_equals_plain_lloyd(k, seed):
+    """Skipping rows by Hamerly's bounds changes no label and no centre."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(3000, 3)) * [40, 10, 10] + rng.normal(size=(1, 3))
+    init = X[rng.choice(len(X), k, replace=False)]
+    for iterations in (1, 3, 30):
+        fast, fast_labels = ku.Kmeans(X, k, init=init, iterations=iterations)
+        slow, slow_labels = plain_lloyd(X, init, iterations)
+        np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=1e-10)
+        np.testing.assert_array_equal(fast_labels, slow_labels)
+
+
 def test_distinct_rows_shortcut_equals_plain_algorithm():
     # Many duplicate rows trigger clustering over distinct rows with weights.
     rng = np.random.default_rng(4)
     X = rng.integers(0, 6, size=(20000, 3)).astype(float)
     init = X[[0, 1, 2]]
     fast, fast_labels = ku.Kmeans(X, 3, init=init)
-    slow, slow_labels = ku._lloyd(X, init.copy(), np.ones(len(X)), 30, 0.0)
+    slow, slow_labels = plain_lloyd(X, init, 30)
     np.testing.assert_allclose(fast, slow, rtol=1e-12)
     np.testing.assert_array_equal(fast_labels, slow_labels)
 
