@@ -9,31 +9,34 @@ from conftest import red_square_scene
 import kmeans_utils as ku
 
 
-def test_red_square_on_noisy_grey():
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
+def test_red_square_on_noisy_grey(method):
     image, truth = red_square_scene()
     original = image.copy()
-    cutout, mask = ku.remove_background(image)
+    cutout, mask = ku.remove_background(image, method=method)
     assert cutout.shape == (120, 160, 4) and cutout.dtype == np.uint8
     assert mask.shape == (120, 160) and mask.dtype == bool
     np.testing.assert_array_equal(cutout[..., 3], np.where(mask, 255, 0))
     np.testing.assert_array_equal(cutout[..., :3], image)
     assert ku.iou(mask, truth) >= 0.95
-    again = ku.remove_background(image)
+    again = ku.remove_background(image, method=method)
     np.testing.assert_array_equal(again.mask, mask)
     np.testing.assert_array_equal(again.cutout, cutout)
     np.testing.assert_array_equal(image, original)
 
 
-def test_same_seed_same_mask_on_a_harder_scene():
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
+def test_same_seed_same_mask_on_a_harder_scene(method):
     image, _ = ku.demo_dataset()[5][1:]
-    a = ku.remove_background(image, rng=3).mask
-    b = ku.remove_background(image, rng=3).mask
+    a = ku.remove_background(image, method=method, rng=3).mask
+    b = ku.remove_background(image, method=method, rng=3).mask
     np.testing.assert_array_equal(a, b)
 
 
-def test_large_image_is_processed_at_working_resolution():
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
+def test_large_image_is_processed_at_working_resolution(method):
     image, truth = red_square_scene(shape=(600, 800), half=120)
-    mask = ku.remove_background(image, max_side=200).mask
+    mask = ku.remove_background(image, method=method, max_side=200).mask
     assert mask.shape == truth.shape
     assert ku.iou(mask, truth) >= 0.95
 
@@ -49,7 +52,8 @@ def test_seed_method_matches_its_steps():
     label_map = labels[index]
     background = ku.background_clusters(ku.border_counts(label_map, 3))
     expected = ~background[label_map]
-    np.testing.assert_array_equal(ku.remove_background(small, rng=0).mask, expected)
+    np.testing.assert_array_equal(ku.remove_background(small, method="seed", rng=0).mask,
+                                  expected)
 
 
 def test_border_counts_hand_computed():
@@ -146,13 +150,14 @@ GOOD_INPUTS = {
 }
 
 
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
 @pytest.mark.parametrize("name", GOOD_INPUTS, ids=list(GOOD_INPUTS))
-def test_unusual_input_gets_a_valid_result(name):
+def test_unusual_input_gets_a_valid_result(name, method):
     image, rgb = GOOD_INPUTS[name]
     before = np.array(image, copy=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = ku.remove_background(image)
+        result = ku.remove_background(image, method=method)
     shape = np.shape(image)[:2]
     _valid(result, shape)
     if rgb is not None:  # the cutout carries the input's colours
@@ -160,13 +165,17 @@ def test_unusual_input_gets_a_valid_result(name):
     np.testing.assert_array_equal(np.asarray(image), before)
 
 
-def test_uniform_image_has_no_foreground():
-    assert not ku.remove_background(np.full((50, 60, 3), 77, np.uint8)).mask.any()
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
+def test_uniform_image_has_no_foreground(method):
+    image = np.full((50, 60, 3), 77, np.uint8)
+    assert not ku.remove_background(image, method=method).mask.any()
 
 
-def test_two_colour_image_finds_the_object():
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
+def test_two_colour_image_finds_the_object(method):
     image = np.where(SQUARE_TRUTH[:, :, None], 255, 0).astype(np.uint8)
-    np.testing.assert_array_equal(ku.remove_background(image).mask, SQUARE_TRUTH)
+    np.testing.assert_array_equal(ku.remove_background(image, method=method).mask,
+                                  SQUARE_TRUTH)
 
 
 BAD_INPUTS = {
@@ -188,28 +197,31 @@ BAD_INPUTS = {
 }
 
 
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
 @pytest.mark.parametrize("name", BAD_INPUTS, ids=list(BAD_INPUTS))
-def test_bad_input_raises_a_clear_error(name):
+def test_bad_input_raises_a_clear_error(name, method):
     image, error, match = BAD_INPUTS[name]
     with pytest.raises(error, match=match):
-        ku.remove_background(image)
+        ku.remove_background(image, method=method)
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"method": "magic"}, ValueError, "method must be one of"),
     ({"k": 0}, ValueError, "k must be an integer >= 1, got 0"),
     ({"max_side": 0}, ValueError, "max_side must be an integer >= 1, got 0"),
-    ({"border_share": 2.0}, ValueError, "share must be in"),
-    ({"colour": 1}, TypeError, "bad option for method 'seed'"),
-], ids=["method", "k", "max-side", "share", "unknown-option"])
+    ({"method": "seed", "border_share": 2.0}, ValueError, "share must be in"),
+    ({"method": "seed", "colour": 1}, TypeError, "bad option for method 'seed'"),
+    ({"colour": 1}, TypeError, "bad option for method 'boundary'"),
+], ids=["method", "k", "max-side", "share", "unknown-seed-option", "unknown-option"])
 def test_bad_options_raise(kwargs, error, match):
     with pytest.raises(error, match=match):
         ku.remove_background(SQUARE, **kwargs)
 
 
-def test_photo_sized_input_keeps_its_size():
+@pytest.mark.parametrize("method", sorted(ku.METHODS))
+def test_photo_sized_input_keeps_its_size(method):
     image = np.zeros((3000, 4000, 3), np.uint8)
     image[1000:2000, 1500:2500] = (220, 40, 40)
-    cutout, mask = ku.remove_background(image)
+    cutout, mask = ku.remove_background(image, method=method)
     assert cutout.shape == (3000, 4000, 4) and mask.shape == (3000, 4000)
     assert mask[1000:2000, 1500:2500].all() and mask.sum() == 1000 * 1000
