@@ -1,0 +1,160 @@
+"""The command line and `remove_backgrounds` on a temporary folder."""
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import red_square_scene
+from PIL import Image
+
+import kmeans_utils as ku
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A source folder: two photos, a greyscale PNG, a corrupt JPEG and a text file."""
+    src, gt = tmp_path / "src", tmp_path / "gt"
+    src.mkdir()
+    gt.mkdir()
+    for i, name in enumerate(["a.jpg", "b.PNG"]):
+        image, truth = red_square_scene(seed=i, shape=(90, 120))
+        Image.fromarray(image).save(src / name, quality=95)
+        Image.fromarray(np.where(truth, 255, 0).astype(np.uint8)).save(gt / f"{Path(name).stem}.png")
+    grey, truth = red_square_scene(seed=5, shape=(60, 80))
+    Image.fromarray(grey.mean(axis=2).astype(np.uint8)).save(src / "grey.png")
+    (src / "corrupt.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    (src / "notes.txt").write_text("not an image")
+    return src, gt, tmp_path / "out"
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "kmeans_utils", *map(str, args)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_command_line_end_to_end(folder):
+    src, gt, out = folder
+    before = snapshot(src)
+    result = run(src, "-o", out, "--save-mask", "--gt", gt, "--workers", "2")
+    assert result.returncode == 1, result.stderr  # the corrupt file failed
+    assert snapshot(src) == before  # inputs untouched
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png", "grey.png", "iou.csv",
+                                                     "masks"]
+    for stem, size in [("a", (120, 90)), ("b", (120, 90)), ("grey", (80, 60))]:
+        with Image.open(out / f"{stem}.png") as cutout, \
+                Image.open(out / "masks" / f"{stem}.png") as mask:
+            assert cutout.mode == "RGBA" and cutout.size == size
+            assert mask.mode == "L" and mask.size == size
+            alpha, m = np.asarray(cutout)[..., 3], np.asarray(mask)
+        assert set(np.unique(m)) <= {0, 255}
+        np.testing.assert_array_equal(alpha, m)
+    # The cutout keeps the input's colours where it is opaque.
+    rgba = np.asarray(Image.open(out / "b.png"))
+    original = np.asarray(Image.open(src / "b.PNG"))
+    np.testing.assert_array_equal(rgba[..., :3], original)
+    scores = pd.read_csv(out / "iou.csv", keep_default_na=False)
+    assert scores.image.tolist() == ["a.jpg", "b.PNG", "corrupt.jpg", "grey.png"]
+    assert float(scores.iou[0]) > 0.9 and float(scores.iou[1]) > 0.9
+    assert scores.error[2].startswith("UnidentifiedImageError")
+    assert scores.note[3] == "no ground-truth mask"
+    assert "corrupt.jpg" in result.stderr and "cannot identify image file" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "3 succeeded, 1 failed"
+    assert result.stdout.startswith("mean IoU 0.9")
+
+
+def test_background_colour_and_exit_zero(folder, tmp_path):
+    src, _, out = folder
+    (src / "corrupt.jpg").unlink()
+    result = run(src, "-o", out, "--background", "#00ff00", "--workers", "1",
+                 "--method", "seed", "--max-side", "100")
+    assert result.returncode == 0, result.stderr
+    with Image.open(out / "a.png") as im:
+        assert im.mode == "RGB"
+        flat = np.asarray(im)
+    cutout, mask = ku.remove_background(ku.read_image(src / "a.jpg"), method="seed",
+                                        max_side=100)
+    np.testing.assert_array_equal(flat[~mask], np.tile([0, 255, 0], ((~mask).sum(), 1)))
+    np.testing.assert_array_equal(flat[mask], cutout[..., :3][mask])
+
+
+def test_one_file(folder):
+    src, _, out = folder
+    assert run(src / "a.jpg", "-o", out).returncode == 0
+    assert [p.name for p in out.iterdir()] == ["a.png"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing", "-o", "out"], "source 'missing' does not exist"),
+    (["SRC", "-o", "SRC"], "must differ from the source folder"),
+    (["SRC", "-o", "out", "--background", "pink"], "background must be white, black"),
+    (["SRC", "-o", "out", "--workers", "0"], "--workers must be >= 1"),
+    (["SRC", "-o", "out", "--max-side", "0"], "max_side must be an integer >= 1"),
+    (["SRC", "-o", "out", "--gt", "nowhere"], "ground-truth folder"),
+    (["SRC"], "required: -o/--out"),
+], ids=["missing-src", "out-is-src", "colour", "workers", "max-side", "gt", "no-out"])
+def test_usage_errors_exit_2_with_one_line(folder, args, message):
+    src, _, _ = folder
+    result = run(*[str(src) if a == "SRC" else a for a in args])
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_skip_existing_resumes(folder):
+    src, _, out = folder
+    ku.remove_backgrounds(src, out, progress=False)
+    (out / "b.png").unlink()
+    stamp = (out / "a.png").stat().st_mtime_ns
+    report = ku.remove_backgrounds(src, out, skip_existing=True, progress=False)
+    assert report.skipped.tolist() == [True, False, False, True]
+    assert (out / "b.png").exists() and (out / "a.png").stat().st_mtime_ns == stamp
+
+
+def test_writes_are_atomic(folder, monkeypatch):
+    """A run that dies while saving leaves no file, half-written or temporary."""
+    src, _, out = folder
+
+    def crash(self, fp, *args, **kwargs):
+        Path(fp).write_bytes(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Image.Image, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ku.remove_backgrounds(src / "a.jpg", out, progress=False)
+    assert list(out.iterdir()) == []
+
+
+def test_same_stem_is_an_error_not_an_overwrite(folder):
+    src, _, out = folder
+    Image.open(src / "b.PNG").save(src / "a.png")
+    report = ku.remove_backgrounds(src, out, progress=False)
+    row = report.set_index("image").loc["a.png"]
+    assert "same stem as a.jpg" in row.error
+
+
+def test_executor_gives_the_same_cutouts(folder, tmp_path):
+    src, _, out = folder
+    ku.remove_backgrounds(src, out, progress=False)
+    with ThreadPoolExecutor(2) as pool:
+        ku.remove_backgrounds(src, tmp_path / "parallel", executor=pool, progress=False)
+    assert snapshot(out) == snapshot(tmp_path / "parallel")
+
+
+def test_remove_backgrounds_rejects_bad_options(folder):
+    src, _, out = folder
+    with pytest.raises(ValueError, match="method must be one of"):
+        ku.remove_backgrounds(src, out, method="nope")
+    with pytest.raises(ValueError, match="does not exist"):
+        ku.remove_backgrounds(src / "nope", out)
+    assert not out.exists()
