@@ -2,17 +2,17 @@
 
 Usage::
 
-    python benchmarks/quality.py [FOLDER ...] [--methods seed,...] [--workers N]
+    python benchmarks/quality.py [FOLDER ...] [--methods boundary,seed] [--ablation]
 
 Each FOLDER is in the DUTS layout or holds ``images/`` + ``masks/``; ``demo``
 names the embedded demo set. Without folders, the demo set and every set
-under ``../shared/data`` (when present) are measured.
+under ``../shared/data`` (when present) are measured. ``--ablation`` measures
+the steps of the boundary method one by one instead of the named methods.
 """
 
 import argparse
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import kmeans_utils as ku  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+ABLATION = {
+    "seed": dict(method="seed"),
+    "superpixel saliency, Otsu split": dict(method="boundary", rounds=0, clean=False),
+    "+ K-means colour models": dict(method="boundary", clean=False),
+    "+ clean-up (default)": dict(method="boundary"),
+}
 
 
 def default_folders():
@@ -38,17 +45,21 @@ def main(argv=None):
     parser.add_argument("--methods", default=",".join(ku.METHODS))
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--limit", type=int, default=None, help="first N images per set")
+    parser.add_argument("--ablation", action="store_true",
+                        help="measure the boundary method step by step")
     args = parser.parse_args(argv)
+    variants = ABLATION if args.ablation else {
+        name: dict(method=name) for name in args.methods.split(",")}
     rows = []
-    with ProcessPoolExecutor(args.workers) as pool:
+    with ku.process_pool(args.workers) as pool:
         for folder in args.folders or default_folders():
             data = ku.demo_dataset() if folder == "demo" else ku.folder_dataset(folder)
             if args.limit:
                 data.names = data.names[:args.limit]
-            for method in args.methods.split(","):
-                scores = ku.evaluate(data, method=method, executor=pool, progress=False)
+            for label, options in variants.items():
+                scores = ku.evaluate(data, executor=pool, progress=False, **options)
                 stats = ku.summarize(scores)
-                rows.append({"set": Path(folder).name, "method": method,
+                rows.append({"set": Path(folder).name, "method": label,
                              "images": int(stats["images"]), "failed": int(stats["failed"]),
                              "mean IoU": stats["mean"], "median IoU": stats["median"],
                              "IoU >= 0.7": stats["share >= 0.7"],

@@ -144,15 +144,21 @@ def test_evaluate_rows_and_bad_files(tmp_path):
     assert np.isnan(scores.iou[1])
 
 
-def test_evaluate_with_an_executor_gives_the_same_table():
+def test_evaluate_in_parallel_gives_the_same_table():
     from concurrent.futures import ThreadPoolExecutor
 
     data = ku.demo_dataset()
-    data.names = data.names[:4]
-    serial = ku.evaluate(data, progress=False).drop(columns="seconds")
+    data.names = data.names[:6]
+    serial = ku.evaluate(data, progress=False, workers=1)
+    assert serial.attrs["workers"] == 1 and serial.attrs["images_per_second"] > 0
+    processes = ku.evaluate(data, progress=False, workers=2)
+    assert processes.attrs["workers"] == 2
     with ThreadPoolExecutor(2) as pool:
-        parallel = ku.evaluate(data, progress=False, executor=pool).drop(columns="seconds")
-    assert serial.equals(parallel)
+        threads = ku.evaluate(data, progress=False, executor=pool)
+    for table in (processes, threads):
+        assert serial.drop(columns="seconds").equals(table.drop(columns="seconds"))
+    with pytest.raises(ValueError, match="workers must be an integer >= 1, got 0"):
+        ku.evaluate(data, workers=0)
 
 
 def test_evaluate_rejects_non_datasets():
