@@ -261,6 +261,9 @@ def _lloyd(X, centers, w, iterations, tol):
     clusters = _ClusterSums(XT, XT * w, w, k)
     labels, upper, lower = _two_nearest(XT, centers)
     clusters.recount(labels)
+    # Lower bounds are loosened by a hair more than the centres move, so that
+    # rounding never hides a change of label.
+    hair = 1e-9 * (float(np.abs(X).max()) + 1.0)
     for _ in range(iterations):
         new, empty = clusters.centers(centers, upper)
         moved = np.sqrt(((new - centers) ** 2).sum(axis=1))
@@ -271,15 +274,13 @@ def _lloyd(X, centers, w, iterations, tol):
             clusters.recount(labels)
             continue
         upper += moved[labels]
-        lower -= moved.max()
+        lower -= moved.max() + hair
         between = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
         np.fill_diagonal(between, np.inf)
-        half = 0.5 * between.min(axis=1)
-        # Rows whose bounds overlap may have changed cluster (a small margin
-        # keeps rounding from hiding a change); test the cheap bound first.
-        margin = upper * (1 + 1e-9)
-        stale = np.flatnonzero(margin >= lower)
-        stale = stale[margin[stale] >= half[labels[stale]]]
+        half = 0.5 * between.min(axis=1) - hair
+        # Rows whose bounds overlap may have changed cluster; the cheap test first.
+        stale = np.flatnonzero(upper >= lower)
+        stale = stale[upper[stale] >= half[labels[stale]]]
         new_labels, upper[stale], lower[stale] = _two_nearest(XT[:, stale], centers)
         changed = new_labels != labels[stale]
         rows = stale[changed]
