@@ -564,13 +564,20 @@ def rescale(image, max_side=320):
     return _rescale(rgb, _check_max_side(max_side))
 
 
-def _rescale(rgb, max_side):
-    """`rescale` for valid (H, W, 3) uint8 input."""
-    h, w = rgb.shape[:2]
+def _shrunk_size(shape, max_side):
+    """(width, height) with the longest side at most `max_side`, or None if it fits."""
+    h, w = shape[:2]
     scale = max_side / max(h, w)
     if scale >= 1:
+        return None
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _rescale(rgb, max_side):
+    """`rescale` for valid (H, W, 3) uint8 input."""
+    size = _shrunk_size(rgb.shape, max_side)
+    if size is None:
         return rgb
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
 
 
@@ -978,11 +985,9 @@ def clean_mask(mask, *, opening=1, min_component=0.2):
 
 def _shrink_lab(lab, max_side):
     """Area-averaged copy of a CIELAB image with longest side at most `max_side`."""
-    h, w = lab.shape[:2]
-    scale = max_side / max(h, w)
-    if scale >= 1:
+    size = _shrunk_size(lab.shape, max_side)
+    if size is None:
         return lab
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return np.stack([np.asarray(Image.fromarray(lab[..., c].astype(np.float32)).resize(
         size, Image.Resampling.BOX)) for c in range(3)], axis=2).astype(np.float64)
 
