@@ -66,16 +66,7 @@ def main(argv=None):
                              "s/image": scores.seconds.mean()})
                 print(rows[-1], file=sys.stderr)
     table = pd.DataFrame(rows)
-    print(table.to_markdown(index=False, floatfmt=".3f") if _has_tabulate()
-          else table.round(3).to_string(index=False))
-
-
-def _has_tabulate():
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    print(table.round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

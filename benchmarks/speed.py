@@ -69,8 +69,9 @@ def kmeans_table(photos, repeats):
     for side in (160, 320, 640):
         ours, theirs, agree = [], [], []
         for _, data in photos:
-            rgb = np.asarray(Image.fromarray(decode(data)).resize(
-                _size(decode(data).shape, side), Image.Resampling.BOX))
+            image = decode(data)  # resized to the side, enlarged if smaller
+            rgb = np.asarray(Image.fromarray(image).resize(_size(image.shape, side),
+                                                           Image.Resampling.BOX))
             X = color.rgb2lab(rgb).reshape(-1, 3)
             C0 = X[np.random.default_rng(0).choice(len(X), 3, replace=False)]
             reference = KMeans(3, init=C0, n_init=1, max_iter=30, tol=0, algorithm="lloyd")

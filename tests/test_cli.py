@@ -1,6 +1,5 @@
 """The command line and `remove_backgrounds` on a temporary folder."""
 
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
