@@ -258,9 +258,13 @@ def _lloyd(X, centers, w, iterations, tol):
     measured again; the cluster sums are updated by the rows that changed
     cluster. Late iterations, where few labels change, touch few rows.
 
+    On small inputs (up to 1024 rows) the bookkeeping costs more than it
+    saves, and every row is measured in every iteration.
+
     Returns centres and the labels of the nearest of those centres.
     """
     n, k = len(X), len(centers)
+    bounded = n > 1024
     XT = np.ascontiguousarray(X.T)
     clusters = _ClusterSums(XT, XT * w, w, k)
     labels, upper, lower = _two_nearest(XT, centers)
@@ -273,10 +277,14 @@ def _lloyd(X, centers, w, iterations, tol):
         moved = np.sqrt(((new - centers) ** 2).sum(axis=1))
         shift = float((moved ** 2).sum())
         centers = new
-        if empty.size:  # reseeded centres jumped: measure every row again
-            labels, upper, lower = _two_nearest(XT, centers)
+        if empty.size or not bounded:  # measure every row again
+            new_labels, upper, lower = _two_nearest(XT, centers)
+            changed = not np.array_equal(new_labels, labels)
+            labels = new_labels
             clusters.recount(labels)
-            continue
+            if empty.size or (changed and shift > tol):
+                continue
+            break
         upper += moved[labels]
         lower -= moved.max() + hair
         between = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
@@ -770,8 +778,8 @@ def superpixels(lab, n_segments=150, *, compactness=10.0, iterations=10):
                   max_num_iter=iterations, convert2lab=False, start_label=0,
                   channel_axis=-1)
     # Relabel densely: SLIC may leave ids unused.
-    _, dense = np.unique(labels, return_inverse=True)
-    return dense.reshape(labels.shape)
+    used = np.bincount(labels.ravel()) > 0
+    return labels if used.all() else (np.cumsum(used) - 1)[labels]
 
 
 class RegionGraph(NamedTuple):
