@@ -838,6 +838,14 @@ def region_graph(labels, lab):
     return RegionGraph(n, size, color_, position, edges, border)
 
 
+def _check_positive(**values):
+    """Each value must be a finite number > 0."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not 0 < value < np.inf:
+            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+
+
 def boundary_connectivity(graph, *, sigma_color=10.0):
     """How strongly each region is connected to the image border.
 
@@ -859,6 +867,7 @@ def boundary_connectivity(graph, *, sigma_color=10.0):
     -------
     (n,) ndarray of float
     """
+    _check_positive(sigma_color=sigma_color)
     n = graph.n
     i, j = np.meshgrid(graph.border, graph.border)
     links = np.r_[graph.edges, np.stack([i[i < j], j[i < j]], axis=1)]
@@ -898,6 +907,8 @@ def region_saliency(graph, *, sigma_color=10.0, sigma_boundary=1.0, sigma_space=
     -------
     (n,) ndarray of float
     """
+    _check_positive(sigma_boundary=sigma_boundary, sigma_space=sigma_space,
+                    smoothness=smoothness)
     bc = boundary_connectivity(graph, sigma_color=sigma_color)
     background = 1 - np.exp(-bc ** 2 / (2 * sigma_boundary ** 2))
     closeness = np.exp(-_pairwise(graph.position) ** 2 / (2 * sigma_space ** 2))
@@ -1089,6 +1100,12 @@ def _boundary_mask(rgb, *, k, rng, max_side=160, saliency_side=120, n_segments=1
     and the blend above 0.5 is the new foreground. `clean_mask` finishes
     (unless `clean` is False).
     """
+    for name, value, low in (("max_side", max_side, 1), ("saliency_side", saliency_side, 1),
+                             ("slic_iterations", slic_iterations, 1), ("rounds", rounds, 0)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if not (isinstance(prior_weight, numbers.Real) and 0 <= prior_weight <= 1):
+        raise ValueError(f"prior_weight must be in [0, 1], got {prior_weight!r}")
     small = _rescale(rgb, max_side)
     lab_image, lab, index = _lab_image(small)
     labels, graph = _regions(lab_image, saliency_side, n_segments, 10.0, slic_iterations)
@@ -1112,8 +1129,8 @@ def _boundary_mask(rgb, *, k, rng, max_side=160, saliency_side=120, n_segments=1
         likeness = distance[1] / (distance[0] + distance[1] + 1e-12)
         foreground = prior_weight * prior + (1 - prior_weight) * likeness[index] > 0.5
         # A superpixel is foreground for the next round if most of it is.
-        votes = np.bincount(labels.ravel(), weights=_resize_mask(foreground, labels.shape).ravel(),
-                            minlength=graph.n)
+        at_regions = _resize_mask(foreground, labels.shape)
+        votes = np.bincount(labels.ravel(), weights=at_regions.ravel(), minlength=graph.n)
         in_front = votes > 0.5 * graph.size
     if not clean:
         return foreground

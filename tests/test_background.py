@@ -212,7 +212,13 @@ def test_bad_input_raises_a_clear_error(name, method):
     ({"method": "seed", "border_share": 2.0}, ValueError, "share must be in"),
     ({"method": "seed", "colour": 1}, TypeError, "bad option for method 'seed'"),
     ({"colour": 1}, TypeError, "bad option for method 'boundary'"),
-], ids=["method", "k", "max-side", "share", "unknown-seed-option", "unknown-option"])
+    ({"rounds": -1}, ValueError, "rounds must be an integer >= 0, got -1"),
+    ({"prior_weight": 1.5}, ValueError, r"prior_weight must be in \[0, 1\], got 1.5"),
+    ({"saliency_side": 0}, ValueError, "saliency_side must be an integer >= 1"),
+    ({"n_segments": 0}, ValueError, "n_segments must be an integer >= 1"),
+    ({"min_component": 2}, ValueError, r"min_component must be in \[0, 1\]"),
+], ids=["method", "k", "max-side", "share", "unknown-seed-option", "unknown-option",
+        "rounds", "prior-weight", "saliency-side", "segments", "min-component"])
 def test_bad_options_raise(kwargs, error, match):
     with pytest.raises(error, match=match):
         ku.remove_background(SQUARE, **kwargs)

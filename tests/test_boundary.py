@@ -92,6 +92,14 @@ def test_region_saliency_scores_the_object():
     assert scores[12] > 0.6 and np.delete(scores, 12).max() < 0.05
 
 
+@pytest.mark.parametrize("option", ["sigma_color", "sigma_boundary", "sigma_space",
+                                    "smoothness"])
+def test_region_saliency_rejects_bad_widths(option):
+    graph, _ = square_graph()
+    with pytest.raises(ValueError, match=f"{option} must be a finite number > 0, got 0"):
+        ku.region_saliency(graph, **{option: 0})
+
+
 def test_saliency_map_of_the_red_square():
     image, truth = red_square_scene()
     sal = ku.saliency(image)
