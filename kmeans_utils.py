@@ -1088,7 +1088,7 @@ def saliency(image, *, max_side=120, n_segments=150, compactness=10.0, **options
 
 
 def _boundary_mask(rgb, *, k, rng, max_side=160, saliency_side=120, n_segments=150,
-                   slic_iterations=4, rounds=2, prior_weight=0.4, clean=True, opening=0,
+                   slic_iterations=2, rounds=2, prior_weight=0.4, clean=True, opening=0,
                    min_component=0.2):
     """Foreground mask of the boundary method at the working resolution; input valid.
 
@@ -1175,7 +1175,7 @@ def remove_background(image, *, method="boundary", k=3, rng=0, max_side=None, **
         Further options of the method. ``"seed"``: ``iterations=30``,
         ``border_width=1``, ``border_share=0.25`` (see
         `background_clusters`). ``"boundary"``: ``saliency_side=120``,
-        ``n_segments=150``, ``slic_iterations=4``, ``rounds=2``,
+        ``n_segments=150``, ``slic_iterations=2``, ``rounds=2``,
         ``prior_weight=0.4``, ``clean=True``, ``opening=0``,
         ``min_component=0.2``.
 
