@@ -918,14 +918,15 @@ def region_saliency(graph, *, sigma_color=10.0, sigma_boundary=1.0, sigma_space=
     i, j = graph.edges.T
     similar = np.exp(-((graph.color[i] - graph.color[j]) ** 2).sum(axis=1)
                      / (2 * sigma_color ** 2)) + smoothness
-    system = np.diag(background + foreground)
-    np.add.at(system, (i, i), similar)
-    np.add.at(system, (j, j), similar)
-    np.add.at(system, (i, j), -similar)
-    np.add.at(system, (j, i), -similar)
+    # The graph Laplacian plus the data terms; edges are unique pairs i < j.
+    degree = np.bincount(i, weights=similar, minlength=graph.n) \
+        + np.bincount(j, weights=similar, minlength=graph.n)
+    system = np.diag(background + foreground + degree + 1e-12)
+    system[i, j] = -similar
+    system[j, i] = -similar
     # background + foreground > 0 somewhere keeps the system positive definite
-    # on every connected part; a lone region with both 0 gets score 0.
-    system[np.diag_indices(graph.n)] += 1e-12
+    # on every connected part; a lone region with both 0 gets score 0 (the
+    # 1e-12 above keeps it solvable).
     return np.clip(np.linalg.solve(system, foreground), 0, 1)
 
 
@@ -947,9 +948,10 @@ def _threshold(values, weights):
 
 
 def _nearest_distance(X, centers):
-    """Distance from each row of X to the nearest of `centers`."""
-    XT = np.ascontiguousarray(X.T)
-    best = np.full(len(X), np.inf)
+    """Distance from each row of X to the nearest of `centers` (float32 work)."""
+    XT = np.ascontiguousarray(X.T, dtype=np.float32)
+    centers = np.asarray(centers, dtype=np.float32)
+    best = np.full(len(X), np.inf, dtype=np.float32)
     for c in centers:
         sq = (XT[0] - c[0]) ** 2
         for d in range(1, len(c)):
