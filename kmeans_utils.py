@@ -1760,7 +1760,9 @@ def evaluate(dataset, *, progress=True, workers=None, executor=None, **options):
     progress : bool, optional
         Show a tqdm progress bar (with images per second).
     workers : int, optional
-        Number of processes; by default one per core. 1 runs in this process.
+        Number of processes (see `process_pool`); by default one per core.
+        1 runs in this process. A script that uses several needs the usual
+        ``if __name__ == "__main__":`` guard, as workers start fresh.
     executor : concurrent.futures.Executor, optional
         Run the images on this executor instead (threads, processes or a
         cluster; the dataset must be picklable for processes).
