@@ -181,6 +181,14 @@ def _assign(X, centers):
     return labels.astype(np.intp, copy=False), dist
 
 
+def _squared_distance(XT, center):
+    """Squared distance of each column of XT (D, n) to one centre, summed in order."""
+    sq = (XT[0] - center[0]) ** 2
+    for d in range(1, len(center)):
+        sq += (XT[d] - center[d]) ** 2
+    return sq
+
+
 def _two_nearest(XT, centers):
     """Nearest centre of each column of XT, distances to the nearest and second nearest.
 
@@ -194,9 +202,7 @@ def _two_nearest(XT, centers):
     best = np.full(n, np.inf)
     second = np.full(n, np.inf)
     for j, c in enumerate(centers):
-        sq = (XT[0] - c[0]) ** 2
-        for d in range(1, len(c)):
-            sq += (XT[d] - c[d]) ** 2
+        sq = _squared_distance(XT, c)
         closer = sq < best
         np.minimum(second, np.where(closer, best, sq), out=second)
         np.minimum(best, sq, out=best)
@@ -947,16 +953,11 @@ def _threshold(values, weights):
     return 0.5 * (v[cut] + v[cut + 1])
 
 
-def _nearest_distance(X, centers):
-    """Distance from each row of X to the nearest of `centers` (float32 work)."""
-    XT = np.ascontiguousarray(X.T, dtype=np.float32)
-    centers = np.asarray(centers, dtype=np.float32)
-    best = np.full(len(X), np.inf, dtype=np.float32)
-    for c in centers:
-        sq = (XT[0] - c[0]) ** 2
-        for d in range(1, len(c)):
-            sq += (XT[d] - c[d]) ** 2
-        np.minimum(best, sq, out=best)
+def _nearest_distance(XT, centers):
+    """Distance from each column of XT (D, n) to the nearest of `centers`."""
+    best = np.full(XT.shape[1], np.inf, dtype=XT.dtype)
+    for c in np.asarray(centers, dtype=XT.dtype):
+        np.minimum(best, _squared_distance(XT, c), out=best)
     return np.sqrt(best)
 
 
@@ -1119,6 +1120,7 @@ def _boundary_mask(rgb, *, k, rng, max_side=160, saliency_side=120, n_segments=1
         (small.shape[1], small.shape[0]), Image.Resampling.BILINEAR), dtype=np.float64)
     foreground = prior > cut
     in_front = region_score > cut
+    colors_t = np.ascontiguousarray(lab.T, dtype=np.float32)  # scores need no more
     for _ in range(rounds):
         if in_front.all() or not in_front.any():
             break
@@ -1127,7 +1129,7 @@ def _boundary_mask(rgb, *, k, rng, max_side=160, saliency_side=120, n_segments=1
             X, w = graph.color[part], graph.size[part]
             start = _kmeans_plusplus(X, min(n_clusters, len(X)), w, rng)
             centers, _ = _lloyd(X, start, w, 10, 0.0)
-            distance.append(_nearest_distance(lab, centers))
+            distance.append(_nearest_distance(colors_t, centers))
         likeness = distance[1] / (distance[0] + distance[1] + 1e-12)
         foreground = prior_weight * prior + (1 - prior_weight) * likeness[index] > 0.5
         # A superpixel is foreground for the next round if most of it is.
@@ -1352,9 +1354,7 @@ def background_complexity(image, mask=None, *, max_side=320):
 
     rgb = to_rgb8(image)
     small = _rescale(rgb, _check_max_side(max_side))
-    colors, index, _ = distinct_colors(small)
-    lightness = color.rgb2lab(colors)[:, 0][index]
-    gradient = sobel(lightness)
+    gradient = sobel(_lab_image(small)[0][..., 0])
     if mask is None:
         width = max(1, min(gradient.shape) // 8)
         return float(_border(gradient, width).mean())
