@@ -2040,11 +2040,8 @@ def main(argv=None):
     try:
         if args.workers < 1:
             raise ValueError(f"--workers must be >= 1, got {args.workers}")
-        if args.background is not None:
-            args.background = _parse_color(args.background)
-        if not Path(args.src).exists():
-            raise ValueError(f"source {args.src!r} does not exist")
-        with process_pool(args.workers) if args.workers > 1 else _Serial() as pool:
+        serial = contextlib.nullcontext()  # executor None: run in this process
+        with process_pool(args.workers) if args.workers > 1 else serial as pool:
             report = remove_backgrounds(
                 args.src, args.out, gt=args.gt, save_mask=args.save_mask,
                 background=args.background, skip_existing=args.skip_existing,
@@ -2065,16 +2062,6 @@ def main(argv=None):
     print(f"{len(report) - len(failed)} succeeded, {len(failed)} failed"
           + (f" ({skipped} skipped as done)" if skipped else ""), file=sys.stderr)
     return 1 if len(failed) else 0
-
-
-class _Serial:
-    """A stand-in executor that runs calls in this process, one after another."""
-
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 if __name__ == "__main__":
