@@ -11,23 +11,15 @@ the steps of the boundary method one by one instead of the named methods.
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import kmeans_utils as ku  # noqa: E402
+import bgcut  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-ABLATION = {
-    "seed": dict(method="seed"),
-    "superpixel saliency, Otsu split": dict(method="boundary", rounds=0, clean=False),
-    "+ K-means colour models": dict(method="boundary", clean=False),
-    "+ clean-up (default)": dict(method="boundary"),
-}
 
 
 def default_folders():
@@ -42,29 +34,28 @@ def default_folders():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*")
-    parser.add_argument("--methods", default=",".join(ku.METHODS))
-    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--methods", default=",".join(bgcut.METHODS))
+    parser.add_argument("--workers", type=int, default=None, help="processes (all cores)")
     parser.add_argument("--limit", type=int, default=None, help="first N images per set")
     parser.add_argument("--ablation", action="store_true",
                         help="measure the boundary method step by step")
     args = parser.parse_args(argv)
-    variants = ABLATION if args.ablation else {
+    variants = bgcut.ABLATION if args.ablation else {
         name: dict(method=name) for name in args.methods.split(",")}
     rows = []
-    with ku.process_pool(args.workers) as pool:
-        for folder in args.folders or default_folders():
-            data = ku.demo_dataset() if folder == "demo" else ku.folder_dataset(folder)
-            if args.limit:
-                data.names = data.names[:args.limit]
-            for label, options in variants.items():
-                scores = ku.evaluate(data, executor=pool, progress=False, **options)
-                stats = ku.summarize(scores)
-                rows.append({"set": Path(folder).name, "method": label,
-                             "images": int(stats["images"]), "failed": int(stats["failed"]),
-                             "mean IoU": stats["mean"], "median IoU": stats["median"],
-                             "IoU >= 0.7": stats["share >= 0.7"],
-                             "s/image": scores.seconds.mean()})
-                print(rows[-1], file=sys.stderr)
+    for folder in args.folders or default_folders():
+        data = bgcut.demo_dataset() if folder == "demo" else bgcut.folder_dataset(folder)
+        if args.limit:
+            data.names = data.names[:args.limit]
+        for label, options in variants.items():
+            scores = bgcut.evaluate(data, workers=args.workers, progress=False, **options)
+            stats = bgcut.summarize(scores)
+            rows.append({"set": Path(folder).name, "method": label,
+                         "images": int(stats["images"]), "failed": int(stats["failed"]),
+                         "mean IoU": stats["mean"], "median IoU": stats["median"],
+                         "IoU >= 0.7": stats["share >= 0.7"],
+                         "s/image": scores.seconds.mean()})
+            print(rows[-1], file=sys.stderr)
     table = pd.DataFrame(rows)
     print(table.round(3).to_string(index=False))
 

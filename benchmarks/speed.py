@@ -9,8 +9,9 @@ explicit starting centres, 30 iterations at most, tol=0) on the CIELAB pixels of
 real photos resized to a longest side of 160, 320 and 640 pixels. Runs are
 interleaved and repeated; times are medians.
 
-Table 2: ``remove_background`` (default method and ``seed``) against decoding the
-same photo's JPEG with Pillow, median of the per-photo ratios.
+Table 2: ``bgcut.remove_background`` (the default method and ``seed``, the course
+method) against decoding the same photo's JPEG with Pillow, median of the per-photo
+ratios.
 
 Table 3: batch evaluation of the photos (each four times), images per second
 with 1 and with all cores, and one 4000x3000 photo.
@@ -33,6 +34,7 @@ from PIL import Image
 from skimage import color
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import bgcut  # noqa: E402
 import kmeans_utils as ku  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -45,7 +47,7 @@ def jpeg_photos(n):
         step = max(1, len(paths) // n)
         return [(p.name, p.read_bytes()) for p in paths[::step][:n]], "shared/data JPEGs"
     photos = []
-    for name, image, _ in ku.demo_dataset()[:n]:
+    for name, image, _ in bgcut.demo_dataset()[:n]:
         buffer = io.BytesIO()
         Image.fromarray(image).save(buffer, "JPEG", quality=90)
         photos.append((name, buffer.getvalue()))
@@ -101,7 +103,7 @@ def _size(shape, side):
 
 
 def pipeline_table(photos, repeats):
-    methods = list(dict.fromkeys([_default_method(), "seed"]))
+    methods = list(bgcut.METHODS)
     ratios = {m: [] for m in methods}
     times = {m: [] for m in methods}
     decodes = []
@@ -110,7 +112,7 @@ def pipeline_table(photos, repeats):
         d = [timed(decode, data)[0] for _ in range(repeats)]
         decodes.append(np.median(d))
         for m in methods:
-            t = np.median([timed(ku.remove_background, image, method=m)[0]
+            t = np.median([timed(bgcut.remove_background, image, method=m)[0]
                            for _ in range(repeats)])
             times[m].append(t)
             ratios[m].append(t / np.median(d))
@@ -119,12 +121,6 @@ def pipeline_table(photos, repeats):
                           "median remove_background ms": 1e3 * np.median(times[m]),
                           "median ratio to decode": np.median(ratios[m]),
                           "90th pct ratio": np.percentile(ratios[m], 90)} for m in methods])
-
-
-def _default_method():
-    import inspect
-
-    return inspect.signature(ku.remove_background).parameters["method"].default
 
 
 def batch_table(photos, copies=4):
@@ -137,14 +133,14 @@ def batch_table(photos, copies=4):
             (folder / "images" / f"{stem}.jpg").write_bytes(data)
             Image.fromarray(np.zeros(decode(data).shape[:2], np.uint8)).save(
                 folder / "masks" / f"{stem}.png")
-        dataset = ku.folder_dataset(folder)
+        dataset = bgcut.folder_dataset(folder)
         rows = []
         for workers in sorted({1, os.cpu_count()}):
-            scores = ku.evaluate(dataset, workers=workers, progress=False)
+            scores = bgcut.evaluate(dataset, workers=workers, progress=False)
             rows.append({"workers": workers, "images": len(dataset),
                          "images/s (incl. pool start)": scores.attrs["images_per_second"]})
     big = np.asarray(Image.fromarray(decode(photos[0][1])).resize((4000, 3000)))
-    t = np.median([timed(ku.remove_background, big)[0] for _ in range(3)])
+    t = np.median([timed(bgcut.remove_background, big)[0] for _ in range(3)])
     return pd.DataFrame(rows), t
 
 

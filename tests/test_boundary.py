@@ -1,31 +1,13 @@
 """The boundary method's building blocks on synthetic images with known answers."""
 
-import hashlib
-
 import numpy as np
 import pytest
 from conftest import red_square_scene
 from skimage import color
 
+import bgcut
 import kmeans_utils as ku
-
-
-def test_seed_method_masks_are_unchanged():
-    """The seed method keeps the masks it gave when it was first released."""
-    digest = hashlib.sha256()
-    for _, image, _ in ku.demo_dataset():
-        digest.update(np.packbits(ku.remove_background(image, method="seed").mask).tobytes())
-    assert digest.hexdigest() == \
-        "cb42746aab0ecd886ed99ef5d7246e0ea8131e6faed499f4ba6cc005edab8c31"
-
-
-def test_lab_from_rgb8_matches_scikit_image():
-    rng = np.random.default_rng(0)
-    colors = np.r_[rng.integers(0, 256, (5000, 3)), [[0, 0, 0], [255, 255, 255], [1, 2, 3]]]
-    colors = colors.astype(np.uint8)
-    np.testing.assert_allclose(ku.lab_from_rgb8(colors), color.rgb2lab(colors), atol=1e-9)
-    with pytest.raises(ValueError, match=r"\(M, 3\) uint8"):
-        ku.lab_from_rgb8(colors.astype(float))
+from bgcut import boundary
 
 
 def two_halves(h=40, w=60):
@@ -38,7 +20,7 @@ def two_halves(h=40, w=60):
 
 def test_superpixels_follow_colour_edges():
     lab = two_halves()
-    labels = ku.superpixels(lab, 12)
+    labels = boundary.superpixels(lab, 12)
     assert labels.shape == lab.shape[:2]
     np.testing.assert_array_equal(np.unique(labels), np.arange(labels.max() + 1))
     # Each superpixel lies (almost) wholly on one side of the colour edge.
@@ -47,7 +29,7 @@ def test_superpixels_follow_colour_edges():
     share = np.bincount(labels.ravel(), weights=left.ravel()) / np.bincount(labels.ravel())
     assert ((share < 0.1) | (share > 0.9)).all()
     with pytest.raises(ValueError, match=r"shape \(H, W, 3\)"):
-        ku.superpixels(lab[..., 0])
+        boundary.superpixels(lab[..., 0])
 
 
 def test_region_graph_hand_computed():
@@ -56,7 +38,7 @@ def test_region_graph_hand_computed():
                        [3, 3, 3]])
     lab = np.zeros((3, 3, 3))
     lab[..., 0] = labels * 10.0
-    graph = ku.region_graph(labels, lab)
+    graph = boundary.region_graph(labels, lab)
     assert graph.n == 4
     np.testing.assert_array_equal(graph.size, [3, 2, 1, 3])
     np.testing.assert_allclose(graph.color[:, 0], [0, 10, 20, 30])
@@ -72,12 +54,12 @@ def square_graph():
     labels = np.repeat(np.repeat(np.arange(25).reshape(5, 5), 8, axis=0), 8, axis=1)
     rgb = np.full(labels.shape + (3,), 128, np.uint8)
     rgb[labels == 12] = (200, 30, 30)
-    return ku.region_graph(labels, color.rgb2lab(rgb)), labels
+    return boundary.region_graph(labels, color.rgb2lab(rgb)), labels
 
 
 def test_boundary_connectivity_separates_object_from_background():
     graph, _ = square_graph()
-    bc = ku.boundary_connectivity(graph)
+    bc = boundary.boundary_connectivity(graph)
     # The 24 grey regions form one background whose border length is 16 of
     # 24 regions: 16 / sqrt(24). The red centre is far in colour from all.
     np.testing.assert_allclose(np.delete(bc, 12), 16 / np.sqrt(24), rtol=1e-6)
@@ -86,7 +68,7 @@ def test_boundary_connectivity_separates_object_from_background():
 
 def test_region_saliency_scores_the_object():
     graph, _ = square_graph()
-    scores = ku.region_saliency(graph)
+    scores = boundary.region_saliency(graph)
     assert scores.shape == (25,) and ((scores >= 0) & (scores <= 1)).all()
     # Smoothing over the graph pulls the lone object down a little.
     assert scores[12] > 0.6 and np.delete(scores, 12).max() < 0.05
@@ -97,22 +79,51 @@ def test_region_saliency_scores_the_object():
 def test_region_saliency_rejects_bad_widths(option):
     graph, _ = square_graph()
     with pytest.raises(ValueError, match=f"{option} must be a finite number > 0, got 0"):
-        ku.region_saliency(graph, **{option: 0})
+        boundary.region_saliency(graph, **{option: 0})
 
 
-def test_saliency_map_of_the_red_square():
+def test_steps_of_the_red_square():
     image, truth = red_square_scene()
-    sal = ku.saliency(image)
-    small_truth = ku._resize_mask(truth, sal.shape)
-    assert sal[small_truth].mean() > 0.8 > 0.2 > sal[~small_truth].mean()
-    assert not ku.saliency(np.full((30, 30, 3), 9, np.uint8)).any()
+    steps = boundary.steps(image)
+    saliency = steps.saliency[steps.regions]
+    small_truth = ku.resize_mask(truth, saliency.shape)
+    assert saliency[small_truth].mean() > 0.8 > 0.2 > saliency[~small_truth].mean()
+    assert steps.image.shape == (120, 160, 3)
+    assert steps.prior.shape == steps.likeness.shape == steps.mask.shape == (120, 160)
+    assert steps.graph.n == len(steps.connectivity) == len(steps.saliency)
+    # Connectivity is high on the background, near 0 on the object.
+    inside = np.bincount(steps.regions.ravel(), ku.resize_mask(truth, steps.regions.shape)
+                         .ravel()) / steps.graph.size > 0.5
+    assert steps.connectivity[inside].max() < 0.5 < steps.connectivity[~inside].min()
+    assert ku.iou(ku.resize_mask(steps.mask, truth.shape), truth) > 0.95
+    np.testing.assert_array_equal(boundary.boundary_mask(image), steps.mask)
 
 
-def test_threshold_splits_two_groups():
+def test_steps_of_a_uniform_image_find_nothing():
+    steps = boundary.steps(np.full((30, 30, 3), 9, np.uint8))
+    assert not steps.mask.any() and not steps.saliency.any()
+
+
+@pytest.mark.parametrize("rounds, clean", [(0, False), (2, False), (2, True)],
+                         ids=["saliency-split", "colour-models", "clean-up"])
+def test_steps_follow_the_options(rounds, clean):
+    image = bgcut.demo_dataset()[29].image
+    steps = boundary.steps(image, rounds=rounds, clean=clean)
+    if rounds == 0:
+        np.testing.assert_array_equal(steps.raw_mask, steps.prior > steps.threshold)
+    if not clean:
+        np.testing.assert_array_equal(steps.mask, steps.raw_mask)
+    else:
+        np.testing.assert_array_equal(steps.mask, boundary.clean_mask(steps.raw_mask))
+
+
+def test_otsu_threshold_splits_two_groups():
     values = np.r_[np.full(10, 0.1), np.full(5, 0.9)]
-    cut = ku._threshold(values, np.ones(15))
+    cut = boundary.otsu_threshold(values, np.ones(15))
     assert 0.1 < cut < 0.9
-    assert ku._threshold(np.full(4, 0.3), np.ones(4)) == np.inf  # nothing to split
+    assert boundary.otsu_threshold(np.full(4, 0.3), np.ones(4)) == np.inf  # nothing to split
+    with pytest.raises(ValueError, match="one length"):
+        boundary.otsu_threshold([1, 2], [1])
 
 
 def test_clean_mask():
@@ -121,29 +132,30 @@ def test_clean_mask():
     mask[10:12, 10:12] = False
     mask[25, 25] = True           # a speck
     mask[2:5, 25:28] = True       # a small part, 9 px < 0.2 * 225
-    cleaned = ku.clean_mask(mask)
+    cleaned = boundary.clean_mask(mask, opening=1)
+    np.testing.assert_array_equal(boundary.clean_mask(mask), cleaned)  # speck: too small
     expected = np.zeros((30, 30), bool)
     expected[5:20, 5:20] = True
     np.testing.assert_array_equal(cleaned, expected)
-    kept = ku.clean_mask(mask, opening=0, min_component=0)
+    kept = boundary.clean_mask(mask, opening=0, min_component=0)
     assert kept[25, 25] and kept[2:5, 25:28].all() and kept[10:12, 10:12].all()
     with pytest.raises(ValueError, match="opening must be"):
-        ku.clean_mask(mask, opening=-1)
-    with pytest.raises(ValueError, match="min_component must be in"):
-        ku.clean_mask(mask, min_component=2)
+        boundary.clean_mask(mask, opening=-1)
+    with pytest.raises(ValueError, match=r"min_component must be a number in \[0, 1\], got 2"):
+        boundary.clean_mask(mask, min_component=2)
 
 
 def test_boundary_method_on_the_demo_set_beats_seed():
-    data = ku.demo_dataset()
-    seed = ku.evaluate(data, method="seed", progress=False).iou.mean()
-    boundary = ku.evaluate(data, method="boundary", progress=False).iou.mean()
-    assert boundary > seed
+    data = bgcut.demo_dataset()
+    seed = bgcut.evaluate(data, method="seed", progress=False, workers=1).iou.mean()
+    default = bgcut.evaluate(data, progress=False, workers=1).iou.mean()
+    assert default > seed
 
 
 def test_boundary_method_on_real_photos(shared_data):
     """A fixed sample of real photos: the default beats the seed method clearly."""
-    data = ku.folder_dataset(shared_data / "WeizmannHorses")
+    data = bgcut.folder_dataset(shared_data / "WeizmannHorses")
     data.names = data.names[::16]
-    seed = ku.evaluate(data, method="seed", progress=False).iou.mean()
-    boundary = ku.evaluate(data, progress=False).iou.mean()
-    assert boundary > seed + 0.1
+    seed = bgcut.evaluate(data, method="seed", progress=False, workers=1).iou.mean()
+    default = bgcut.evaluate(data, progress=False, workers=1).iou.mean()
+    assert default > seed + 0.1

@@ -1,4 +1,4 @@
-"""The command line and `remove_backgrounds` on a temporary folder."""
+"""The command line (python -m bgcut) and `remove_backgrounds` on a temporary folder."""
 
 import subprocess
 import sys
@@ -11,7 +11,7 @@ import pytest
 from conftest import red_square_scene
 from PIL import Image
 
-import kmeans_utils as ku
+import bgcut
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +25,8 @@ def folder(tmp_path):
     for i, name in enumerate(["a.jpg", "b.PNG"]):
         image, truth = red_square_scene(seed=i, shape=(90, 120))
         Image.fromarray(image).save(src / name, quality=95)
-        Image.fromarray(np.where(truth, 255, 0).astype(np.uint8)).save(gt / f"{Path(name).stem}.png")
+        mask = Image.fromarray(np.where(truth, 255, 0).astype(np.uint8))
+        mask.save(gt / f"{Path(name).stem}.png")
     grey, truth = red_square_scene(seed=5, shape=(60, 80))
     Image.fromarray(grey.mean(axis=2).astype(np.uint8)).save(src / "grey.png")
     (src / "corrupt.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
@@ -38,7 +39,7 @@ def snapshot(folder):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "kmeans_utils", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "bgcut", *map(str, args)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
@@ -81,8 +82,8 @@ def test_background_colour_and_exit_zero(folder, tmp_path):
     with Image.open(out / "a.png") as im:
         assert im.mode == "RGB"
         flat = np.asarray(im)
-    cutout, mask = ku.remove_background(ku.read_image(src / "a.jpg"), method="seed",
-                                        max_side=100)
+    cutout, mask = bgcut.remove_background(bgcut.read_image(src / "a.jpg"), method="seed",
+                                           max_side=100)
     np.testing.assert_array_equal(flat[~mask], np.tile([0, 255, 0], ((~mask).sum(), 1)))
     np.testing.assert_array_equal(flat[mask], cutout[..., :3][mask])
 
@@ -97,7 +98,7 @@ def test_one_file(folder):
     (["missing", "-o", "out"], "source 'missing' does not exist"),
     (["SRC", "-o", "SRC"], "must differ from the source folder"),
     (["SRC", "-o", "out", "--background", "pink"], "background must be white, black"),
-    (["SRC", "-o", "out", "--workers", "0"], "--workers must be >= 1"),
+    (["SRC", "-o", "out", "--workers", "0"], "workers must be an integer >= 1, got 0"),
     (["SRC", "-o", "out", "--max-side", "0"], "max_side must be an integer >= 1"),
     (["SRC", "-o", "out", "--gt", "nowhere"], "ground-truth folder"),
     (["SRC"], "required: -o/--out"),
@@ -112,10 +113,10 @@ def test_usage_errors_exit_2_with_one_line(folder, args, message):
 
 def test_skip_existing_resumes(folder):
     src, _, out = folder
-    ku.remove_backgrounds(src, out, progress=False)
+    bgcut.remove_backgrounds(src, out, progress=False)
     (out / "b.png").unlink()
     stamp = (out / "a.png").stat().st_mtime_ns
-    report = ku.remove_backgrounds(src, out, skip_existing=True, progress=False)
+    report = bgcut.remove_backgrounds(src, out, skip_existing=True, progress=False)
     assert report.skipped.tolist() == [True, False, False, True]
     assert (out / "b.png").exists() and (out / "a.png").stat().st_mtime_ns == stamp
 
@@ -125,35 +126,38 @@ def test_writes_are_atomic(folder, monkeypatch):
     src, _, out = folder
 
     def crash(self, fp, *args, **kwargs):
-        Path(fp).write_bytes(b"partial")
+        fp.write(b"partial")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Image.Image, "save", crash)
     with pytest.raises(KeyboardInterrupt):
-        ku.remove_backgrounds(src / "a.jpg", out, progress=False)
+        bgcut.remove_backgrounds(src / "a.jpg", out, progress=False)
     assert list(out.iterdir()) == []
 
 
 def test_same_stem_is_an_error_not_an_overwrite(folder):
     src, _, out = folder
     Image.open(src / "b.PNG").save(src / "a.png")
-    report = ku.remove_backgrounds(src, out, progress=False)
+    report = bgcut.remove_backgrounds(src, out, progress=False)
     row = report.set_index("image").loc["a.png"]
     assert "same stem as a.jpg" in row.error
 
 
-def test_executor_gives_the_same_cutouts(folder, tmp_path):
+def test_executor_and_processes_give_the_same_cutouts(folder, tmp_path):
     src, _, out = folder
-    ku.remove_backgrounds(src, out, progress=False)
+    bgcut.remove_backgrounds(src, out, progress=False)
     with ThreadPoolExecutor(2) as pool:
-        ku.remove_backgrounds(src, tmp_path / "parallel", executor=pool, progress=False)
-    assert snapshot(out) == snapshot(tmp_path / "parallel")
+        bgcut.remove_backgrounds(src, tmp_path / "threads", executor=pool, progress=False)
+    bgcut.remove_backgrounds(src, tmp_path / "processes", workers=2, progress=False)
+    assert snapshot(out) == snapshot(tmp_path / "threads") == snapshot(tmp_path / "processes")
 
 
 def test_remove_backgrounds_rejects_bad_options(folder):
     src, _, out = folder
     with pytest.raises(ValueError, match="method must be one of"):
-        ku.remove_backgrounds(src, out, method="nope")
+        bgcut.remove_backgrounds(src, out, method="nope")
+    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
+        bgcut.remove_backgrounds(src, out, workers=0)
     with pytest.raises(ValueError, match="does not exist"):
-        ku.remove_backgrounds(src / "nope", out)
+        bgcut.remove_backgrounds(src / "nope", out)
     assert not out.exists()

@@ -1,0 +1,136 @@
+"""The one batch engine: a task over many items, serially, on processes or a cluster.
+
+`run` is what `bgcut.evaluation.evaluate`, `bgcut.folders.remove_backgrounds`
+(and so the command line) and the benchmarks use. A task is a picklable
+callable of one item; an item that raises becomes an `Outcome` with an
+error, and the batch goes on.
+"""
+
+import contextlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, NamedTuple
+
+from . import _validate
+
+__all__ = ["Outcome", "run", "process_pool", "cores"]
+
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+class Outcome(NamedTuple):
+    """What a task gave for one item: its value, or the error that stopped it."""
+
+    item: Any
+    value: Any
+    error: str
+    """Empty on success, else ``"ErrorType: message"``."""
+
+
+def cores():
+    """Number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def process_pool(workers=None, *, initializer=None, initargs=()):
+    """A process pool for batch work, one BLAS thread per worker.
+
+    N worker processes that each start a multi-threaded BLAS fight over the
+    cores (measured here: ten times slower than one process). The workers
+    are therefore started fresh (``spawn``) with ``OMP_NUM_THREADS``,
+    ``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1; the variables
+    are set in this process only while the pool is open. A script that
+    opens a pool needs the usual ``if __name__ == "__main__":`` guard.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Number of processes; by default one per core.
+    initializer, initargs
+        As for `concurrent.futures.ProcessPoolExecutor`.
+
+    Yields
+    ------
+    concurrent.futures.ProcessPoolExecutor
+    """
+    workers = cores() if workers is None else _validate.integer("workers", workers, 1)
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=initializer, initargs=initargs) as pool:
+            yield pool
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _attempt(task, item):
+    """Run the task on one item; an exception becomes the outcome's error."""
+    try:
+        return Outcome(item, task(item), "")
+    except Exception as error:  # one bad item must not end the batch
+        return Outcome(item, None, f"{type(error).__name__}: {error}")
+
+
+_installed_task = None
+
+
+def _install(task):
+    """Process-pool initializer: each worker receives the task once."""
+    global _installed_task
+    _installed_task = task
+
+
+def _attempt_installed(item):
+    return _attempt(_installed_task, item)
+
+
+def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
+    """Apply `task` to every item and return the outcomes in the items' order.
+
+    Parameters
+    ----------
+    task : callable
+        ``task(item) -> value``; picklable when it runs on other processes.
+    items : iterable
+    workers : int or None
+        Processes to use when no `executor` is given: 1 runs here; more
+        opens a `process_pool`; None means one per core. Capped at the
+        number of cores and of items.
+    executor : concurrent.futures.Executor, optional
+        Run on this executor instead: threads, processes, or a cluster such
+        as Dask's ``Client.get_executor()``.
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    desc : str, optional
+        The progress bar's label.
+
+    Returns
+    -------
+    list of Outcome
+    """
+    from tqdm.auto import tqdm
+
+    items = list(items)
+    workers = cores() if workers is None else _validate.integer("workers", workers, 1)
+    workers = min(workers, cores(), max(len(items), 1))
+    with contextlib.ExitStack() as stack:
+        if executor is not None:
+            outcomes = executor.map(_attempt, [task] * len(items), items)
+        elif workers > 1:
+            pool = stack.enter_context(process_pool(workers, initializer=_install,
+                                                    initargs=(task,)))
+            outcomes = pool.map(_attempt_installed, items)
+        else:
+            outcomes = (_attempt(task, item) for item in items)
+        bar = tqdm(outcomes, total=len(items), disable=not progress, desc=desc, unit="image")
+        return list(bar)

@@ -1,0 +1,65 @@
+"""The command line: ``python -m bgcut SRC -o OUT [options]``; nothing imports it."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from .batch import cores
+from .cutout import METHODS
+from .folders import remove_backgrounds
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m bgcut",
+        description="Remove the background of images with K-means clustering: writes "
+                    "OUT/STEM.png (RGBA) for every image STEM.ext in SRC.")
+    parser.add_argument("src", metavar="SRC", help="an image file or a folder of images")
+    parser.add_argument("-o", "--out", metavar="OUT", required=True, help="output folder")
+    parser.add_argument("--gt", metavar="MASK_DIR",
+                        help="ground-truth masks by stem; writes OUT/iou.csv")
+    parser.add_argument("--save-mask", action="store_true",
+                        help="also write OUT/masks/STEM.png (0 or 255)")
+    parser.add_argument("--background", metavar="COLOR",
+                        help="flatten onto white, black or #RRGGBB instead of transparency")
+    parser.add_argument("--workers", type=int, default=cores(), metavar="N",
+                        help="processes, at most one per core (default: all cores)")
+    parser.add_argument("--max-side", type=int, metavar="N",
+                        help="longest side of the working resolution (default: the method's)")
+    parser.add_argument("--method", default="boundary", choices=sorted(METHODS))
+    parser.add_argument("--skip-existing", action="store_true",
+                        help="skip images whose outputs exist (resume a run)")
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status.
+
+    0 when every image succeeded, 1 when any failed, 2 for a usage error
+    (one line on stderr, no traceback).
+    """
+    args = _parser().parse_args(argv)
+    options = {"method": args.method}
+    if args.max_side is not None:
+        options["max_side"] = args.max_side
+    try:
+        report = remove_backgrounds(
+            args.src, args.out, gt=args.gt, save_mask=args.save_mask,
+            background=args.background, skip_existing=args.skip_existing,
+            workers=args.workers, **options)
+    except (ValueError, TypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    failed = report[report.error != ""]
+    for _, row in failed.iterrows():
+        print(f"failed: {row.image}: {row.error}", file=sys.stderr)
+    if args.gt is not None:
+        scored = report[report.iou.notna()]
+        unscored = int((report.note != "").sum())
+        print(f"mean IoU {scored.iou.mean():.3f} over {len(scored)} images"
+              + (f" ({unscored} without a ground-truth mask)" if unscored else "")
+              + f"; scores in {Path(args.out) / 'iou.csv'}")
+    skipped = int(report.skipped.sum())
+    print(f"{len(report) - len(failed)} succeeded, {len(failed)} failed"
+          + (f" ({skipped} skipped as done)" if skipped else ""), file=sys.stderr)
+    return 1 if len(failed) else 0

@@ -1,0 +1,119 @@
+"""The project's best background remover, and flattening a cutout for display."""
+
+import inspect
+
+import numpy as np
+
+import kmeans_utils as ku
+
+from . import _validate
+from .boundary import steps
+
+__all__ = ["METHODS", "remove_background", "check_options", "composite", "check_color"]
+
+METHODS = {"boundary": steps, "seed": ku.remove_background}
+"""The methods by name, with the function whose keyword options each takes."""
+
+
+def remove_background(image, *, method="boundary", rng=0, **options):
+    """Cut the foreground out of an image.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+        Or anything else `kmeans_utils.to_rgb8` accepts.
+    method : {'boundary', 'seed'}
+        ``"boundary"`` (the default, `bgcut.boundary`) or ``"seed"``, the
+        course method `kmeans_utils.remove_background`.
+    rng : int, numpy.random.Generator or None
+        Seed of the K-means seeding; the default gives the same mask every time.
+    **options
+        Keyword options of the method: those of `bgcut.boundary.steps` or of
+        `kmeans_utils.remove_background` (``k``, ``max_side``, ...).
+
+    Returns
+    -------
+    kmeans_utils.Cutout
+        ``(cutout, mask)``: (H, W, 4) uint8 RGBA, alpha 255 on foreground,
+        and the (H, W) bool mask at the input's size.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method or option name, or a bad option value.
+    TypeError, ValueError
+        For an invalid image (see `kmeans_utils.to_rgb8`).
+    """
+    rgb = ku.to_rgb8(image)
+    _check_names(method, options)
+    if method == "seed":
+        return ku.remove_background(rgb, rng=rng, **options)
+    return ku.Cutout.from_mask(rgb, steps(rgb, rng=rng, **options).mask)
+
+
+def _check_names(method, options):
+    """The method must exist and take every option by name."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
+    known = set(inspect.signature(METHODS[method]).parameters) - {"image", "rng"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r} for method {method!r}; "
+                         f"it takes {sorted(known)}")
+
+
+def check_options(**options):
+    """Check options of `remove_background` before a batch touches its first file.
+
+    Names are checked against the method's signature, values by running it
+    on a small blank image; a bad one raises the ValueError (or TypeError)
+    that `remove_background` would raise on every image.
+    """
+    remove_background(np.zeros((8, 8, 3), np.uint8), **options)
+
+
+def composite(cutout, background="checker", *, tile=8):
+    """Flatten an RGBA cutout onto a background, for display or saving.
+
+    Parameters
+    ----------
+    cutout : (H, W, 4) uint8 ndarray
+    background : 'checker', or a colour that `check_color` accepts
+        A grey checkerboard shows what is transparent.
+    tile : int, the checkerboard's square size in pixels
+
+    Returns
+    -------
+    (H, W, 3) uint8 ndarray
+    """
+    cutout = np.asarray(cutout)
+    if cutout.dtype != np.uint8 or cutout.ndim != 3 or cutout.shape[2] != 4:
+        raise ValueError(f"cutout must be (H, W, 4) uint8, got {cutout.dtype} {cutout.shape}")
+    tile = _validate.integer("tile", tile, 1)
+    h, w = cutout.shape[:2]
+    if isinstance(background, str) and background == "checker":
+        yy, xx = np.mgrid[:h, :w]
+        grey = np.where((yy // tile + xx // tile) % 2, 200, 250).astype(np.float64)
+        base = np.repeat(grey[:, :, None], 3, axis=2)
+    else:
+        base = np.broadcast_to(np.asarray(check_color(background), np.float64), (h, w, 3))
+    alpha = cutout[..., 3:].astype(np.float64) / 255
+    return np.rint(cutout[..., :3] * alpha + base * (1 - alpha)).astype(np.uint8)
+
+
+def check_color(value):
+    """An RGB colour from 'white', 'black', '#RRGGBB' or three numbers in 0..255."""
+    named = {"white": (255, 255, 255), "black": (0, 0, 0)}
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in named:
+            return named[text]
+        digits = text[1:]
+        if len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdef" for c in digits):
+            return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
+        raise ValueError(f"background must be white, black or #RRGGBB, got {value!r}")
+    rgb = np.asarray(value)
+    if rgb.shape != (3,) or not np.issubdtype(rgb.dtype, np.number) \
+            or not ((rgb >= 0) & (rgb <= 255)).all():
+        raise ValueError(f"background must be three numbers in 0..255, got {value!r}")
+    return tuple(int(round(float(c))) for c in rgb)

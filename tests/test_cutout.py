@@ -1,0 +1,97 @@
+"""bgcut.remove_background: the methods by name, their options, and composite."""
+
+import numpy as np
+import pytest
+from conftest import red_square_scene
+
+import bgcut
+import kmeans_utils as ku
+from bgcut.cutout import check_color, check_options
+
+SQUARE, SQUARE_TRUTH = red_square_scene()
+
+
+@pytest.mark.parametrize("method", sorted(bgcut.METHODS))
+def test_red_square_on_noisy_grey(method):
+    original = SQUARE.copy()
+    cutout, mask = bgcut.remove_background(SQUARE, method=method)
+    np.testing.assert_array_equal(cutout[..., 3], np.where(mask, 255, 0))
+    np.testing.assert_array_equal(cutout[..., :3], SQUARE)
+    assert ku.iou(mask, SQUARE_TRUTH) >= 0.95
+    np.testing.assert_array_equal(bgcut.remove_background(SQUARE, method=method).mask, mask)
+    np.testing.assert_array_equal(SQUARE, original)
+
+
+def test_seed_is_the_course_method():
+    image = bgcut.demo_dataset()[15].image
+    ours = bgcut.remove_background(image, method="seed", rng=4, max_side=200)
+    course = ku.remove_background(image, rng=4, max_side=200)
+    np.testing.assert_array_equal(ours.cutout, course.cutout)
+
+
+def test_default_is_the_boundary_method_step_by_step():
+    image = bgcut.demo_dataset()[29].image
+    steps = bgcut.steps(image, rng=0)
+    cutout, mask = bgcut.remove_background(image)
+    np.testing.assert_array_equal(mask, ku.resize_mask(steps.mask, image.shape[:2]))
+
+
+@pytest.mark.parametrize("method", sorted(bgcut.METHODS))
+def test_same_seed_same_mask_on_a_harder_scene(method):
+    image = bgcut.demo_dataset()[5].image
+    a = bgcut.remove_background(image, method=method, rng=3).mask
+    np.testing.assert_array_equal(bgcut.remove_background(image, method=method, rng=3).mask, a)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "magic"}, "method must be one of"),
+    ({"k": 0}, "k must be an integer >= 1, got 0"),
+    ({"max_side": 0}, "max_side must be an integer >= 1, got 0"),
+    ({"method": "seed", "border_share": 2.0}, "share must be in"),
+    ({"method": "seed", "colour": 1}, "unknown option 'colour' for method 'seed'"),
+    ({"method": "seed", "rounds": 1}, "unknown option 'rounds' for method 'seed'"),
+    ({"colour": 1}, "unknown option 'colour' for method 'boundary'"),
+    ({"rounds": -1}, "rounds must be an integer >= 0, got -1"),
+    ({"prior_weight": 1.5}, r"prior_weight must be a number in \[0, 1\], got 1.5"),
+    ({"saliency_side": 0}, "saliency_side must be an integer >= 1"),
+    ({"n_segments": 0}, "n_segments must be an integer >= 1"),
+    ({"min_component": 2}, r"min_component must be a number in \[0, 1\]"),
+], ids=["method", "k", "max-side", "share", "unknown-seed-option", "boundary-option-on-seed",
+        "unknown-option", "rounds", "prior-weight", "saliency-side", "segments",
+        "min-component"])
+def test_bad_options_raise(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        bgcut.remove_background(SQUARE, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        check_options(**kwargs)
+
+
+def test_composite_over_colour_and_checker():
+    cutout = np.zeros((2, 2, 4), np.uint8)
+    cutout[0, 0] = (10, 20, 30, 255)
+    flat = bgcut.composite(cutout, (255, 255, 255))
+    np.testing.assert_array_equal(flat[0, 0], [10, 20, 30])
+    np.testing.assert_array_equal(flat[1, 1], [255, 255, 255])
+    np.testing.assert_array_equal(bgcut.composite(cutout, "#ffffff"), flat)
+    checker = bgcut.composite(np.zeros((16, 16, 4), np.uint8), tile=8)
+    assert checker[0, 0, 0] != checker[0, 8, 0]
+    with pytest.raises(ValueError, match="background must be"):
+        bgcut.composite(cutout, "pink")
+    with pytest.raises(ValueError, match=r"cutout must be \(H, W, 4\) uint8"):
+        bgcut.composite(cutout[..., :3])
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("white", (255, 255, 255)), ("Black", (0, 0, 0)), ("#0a10FF", (10, 16, 255)),
+    ((1, 2, 3), (1, 2, 3)), (np.array([0.0, 127.6, 255]), (0, 128, 255)),
+], ids=["white", "black", "hex", "tuple", "floats"])
+def test_check_color(value, expected):
+    assert check_color(value) == expected
+
+
+@pytest.mark.parametrize("value", ["#-1-1-1", "#12345", "pink", (300, 0, 0), (1, 2),
+                                   ("a", "b", "c")],
+                         ids=["signs", "short", "name", "range", "two", "strings"])
+def test_check_color_rejects(value):
+    with pytest.raises(ValueError, match="background must be"):
+        check_color(value)
