@@ -182,14 +182,10 @@ def _initial_centers(X, k, init, w, rng):
 
 
 def _update_centers(X, w, weighted, labels, centers, distance):
-    """New centres, the weighted means (an empty cluster takes the farthest row).
-
-    `weighted` holds each feature's column times the weights, (D, N).
-    """
+    """Weighted means (`weighted` = X.T * w); an empty cluster takes the farthest row."""
     k = len(centers)
     mass = np.bincount(labels, weights=w, minlength=k)
-    sums = np.stack([np.bincount(labels, weights=column, minlength=k)
-                     for column in weighted], axis=1)
+    sums = np.stack([np.bincount(labels, weights=f, minlength=k) for f in weighted], axis=1)
     filled = mass > 0  # weights are >= 0: a cluster with mass has a member
     new = centers.copy()
     new[filled] = sums[filled] / mass[filled, None]
@@ -197,7 +193,7 @@ def _update_centers(X, w, weighted, labels, centers, distance):
     if empty.size:
         farthest = np.argsort(np.where(w > 0, distance, -1.0), kind="stable")[::-1]
         new[empty] = X[farthest[:empty.size]]
-    return new, empty.size  # and how many clusters were empty
+    return new, empty.size
 
 
 def Kmeans(pixels, k=3, *, iterations=30, init="k-means++", rng=None, weights=None,

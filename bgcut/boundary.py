@@ -1,4 +1,4 @@
-"""The boundary method: superpixels, boundary connectivity and K-means colour models.
+"""The boundary method: two border cues, K-means colour models and a graph cut.
 
 1. Shrink the image to 160 pixels and convert it to CIELAB; cut a 120-pixel
    copy into about 150 SLIC superpixels -- K-means of the pixels in CIELAB
@@ -10,16 +10,24 @@
    least-squares smoothing over neighbouring superpixels combines the two
    (`boundary_connectivity`, `region_saliency`; Zhu, Liang, Wei and Sun,
    "Saliency Optimization from Robust Background Detection", CVPR 2014).
-3. Split the scores at Otsu's threshold (`otsu_threshold`), fit K-means
+3. A second border cue, the *minimum-barrier distance* of each superpixel to
+   the border (`bgcut.barrier`, Zhang et al., ICCV 2015), is fused with that
+   saliency (weights 0.6 / 0.4).
+4. Split the fused scores at Otsu's threshold (`otsu_threshold`), fit K-means
    colour models to the foreground (k clusters) and background (2 k)
    superpixels, rescore every pixel's colour by which model it is nearer,
-   blend with the saliency and threshold; twice (GrabCut's iterated colour
-   models, with K-means in place of Gaussian mixtures).
-4. Clean up: holes filled, parts much smaller than the largest dropped
-   (`clean_mask`).
+   blend with the saliency and threshold; twice.
+5. A graph cut at 320 pixels (`bgcut.graphcut`): colour models refitted to
+   the pixels of that mask give each pixel's unary cost, blended with the
+   saliency, and a contrast-sensitive term between neighbours makes the cut
+   follow colour edges (GrabCut, with K-means in place of Gaussian mixtures).
+6. Clean up: holes filled, parts much smaller than the largest dropped
+   (`clean_mask`); on photos more than twice the cut's size, the boundary is
+   decided again at full resolution (`bgcut.edges`).
 
-`steps` runs the method and returns every intermediate result; `boundary_mask`
-is its final mask.
+`steps` runs the method and returns every intermediate result; its options
+switch steps off (``barrier_weight=0``, ``cut_rounds=0``, ``edges=False`` is
+the faster setting ``method="fast"`` of `bgcut.remove_background`).
 """
 
 from typing import NamedTuple
@@ -35,6 +43,9 @@ from skimage.segmentation import slic
 import kmeans_utils as ku
 
 from . import _validate
+from .barrier import minimum_barrier_distance, normalise
+from .edges import refine_edges
+from .graphcut import contrast_weights, cut, fit_colour_models
 
 __all__ = ["lab_image", "superpixels", "RegionGraph", "region_graph", "border_frame",
            "boundary_connectivity", "region_saliency", "otsu_threshold", "clean_mask",
@@ -301,59 +312,86 @@ def _shrink_lab(lab, max_side):
         size, Image.Resampling.BOX)) for c in range(3)], axis=2).astype(np.float64)
 
 
-def _nearest_distance(colors_t, centers):
-    """Distance from each column of `colors_t` (3, M) to the nearest of `centers`."""
-    best = np.full(colors_t.shape[1], np.inf, dtype=colors_t.dtype)
-    for c in np.asarray(centers, dtype=colors_t.dtype):
-        sq = (colors_t[0] - c[0]) ** 2 + (colors_t[1] - c[1]) ** 2 + (colors_t[2] - c[2]) ** 2
-        np.minimum(best, sq, out=best)
-    return np.sqrt(best)
-
-
-def _color_likeness(graph, in_front, colors_t, k, rng):
-    """How much nearer each colour is to the foreground model than to the background one.
-
-    K-means fits `k` clusters to the colours of the foreground superpixels
-    and `2 k` to the background ones, weighted by superpixel size; the
-    likeness ``d_bg / (d_fg + d_bg)`` is 1 on a foreground centre.
-    """
-    distance = []
-    for part, n_clusters in ((in_front, k), (~in_front, 2 * k)):
-        X, w = graph.color[part], graph.size[part]
-        centers, _ = ku.Kmeans(X, min(n_clusters, len(X)), iterations=10, rng=rng,
-                               weights=w)
-        distance.append(_nearest_distance(colors_t, centers))
-    return distance[1] / (distance[0] + distance[1] + 1e-12)
+def _enlarge(values, shape):
+    """Bilinear enlargement of a 2-D float map to `shape`."""
+    return np.asarray(Image.fromarray(values.astype(np.float32)).resize(
+        (shape[1], shape[0]), Image.Resampling.BILINEAR), dtype=np.float64)
 
 
 class Steps(NamedTuple):
-    """Every intermediate result of the boundary method, at working resolution."""
+    """Every intermediate result of the boundary method."""
 
     image: np.ndarray
-    """(h, w, 3) uint8: the image shrunk to `max_side`."""
+    """(h, w, 3) uint8: the image shrunk to `max_side`, where the colour models work."""
     regions: np.ndarray
     """(hs, ws) int: the superpixels of the smaller saliency copy."""
     graph: RegionGraph
     """Their statistics (mean CIELAB colours) and adjacency."""
     connectivity: np.ndarray
     """(n,) boundary connectivity of each superpixel."""
+    contrast: np.ndarray
+    """(n,) saliency from boundary connectivity and contrast (`region_saliency`)."""
+    barrier: np.ndarray
+    """(n,) minimum-barrier distance to the border, normalised to [0, 1] (0 if unused)."""
     saliency: np.ndarray
-    """(n,) foreground score in [0, 1] of each superpixel."""
+    """(n,) the two cues fused: the foreground score of each superpixel."""
     threshold: float
     """Otsu's threshold of the saliency: the first split."""
     prior: np.ndarray
     """(h, w) the saliency enlarged to the working image."""
     likeness: np.ndarray
     """(h, w) the last round's colour likeness (the prior if no round ran)."""
+    models: object
+    """The last `ColourModels`, or None if no round ran."""
     raw_mask: np.ndarray
-    """(h, w) bool: the mask before `clean_mask`."""
+    """(h, w) bool: the colour models' mask, before the cut and the clean-up."""
+    cut_image: np.ndarray
+    """(hc, wc, 3) uint8: the image the graph cut runs on (`image` without a cut)."""
+    cut_mask: np.ndarray
+    """(hc, wc) bool: the graph cut's mask (`raw_mask` without a cut)."""
     mask: np.ndarray
-    """(h, w) bool: the final foreground mask."""
+    """(hc, wc) bool: the final foreground mask."""
+    full_mask: np.ndarray
+    """(H, W) bool: the final mask at the input's size (see `bgcut.edges.refine_edges`)."""
+
+
+def _barrier_cue(lab, regions, size, scans):
+    """Mean minimum-barrier distance of each superpixel, normalised to [0, 1]."""
+    distance = minimum_barrier_distance(lab, scans=scans)
+    return normalise(np.bincount(regions.ravel(), distance.ravel()) / size)
+
+
+def _graph_cut(image, score, regions, foreground, colors, index, *, cut_side, rounds,
+               smoothness, prior_weight, k, rng):
+    """GrabCut with K-means colour models, on the image shrunk to `cut_side`.
+
+    Each round fits the colour models to the pixels of the current mask --
+    the working image's distinct `colors`, weighted by their counts inside
+    and outside the mask -- and cuts. Returns the image of the cut, its mask
+    and the last models (None if the mask left nothing to model).
+    """
+    big = ku.rescale(image, cut_side)
+    lab, big_colors, big_index = lab_image(big)
+    prior = _enlarge(score[regions], big.shape)
+    right, down = contrast_weights(lab, smoothness)
+    counts = np.bincount(index.ravel(), minlength=len(colors))
+    models = None
+    for i in range(rounds):
+        if i:  # the next models learn from the last cut's labels
+            foreground = ku.resize_mask(foreground, index.shape)
+        inside = np.bincount(index.ravel(), foreground.ravel(), minlength=len(colors))
+        if not inside.any() or (inside == counts).all():
+            break
+        models = fit_colour_models((colors, inside), (colors, counts - inside), k=k, rng=rng)
+        likeness = models.likeness(big_colors)[big_index]
+        foreground = cut(prior_weight * prior + (1 - prior_weight) * likeness, right, down)
+    return big, ku.resize_mask(foreground, big.shape[:2]), models
 
 
 def steps(image, *, k=3, rng=0, max_side=160, saliency_side=120, n_segments=150,
-          slic_iterations=2, rounds=2, prior_weight=0.4, clean=True, opening=0,
-          min_component=0.2):
+          slic_iterations=2, barrier_weight=0.4, barrier_scans=2, rounds=2,
+          prior_weight=0.4, cut_side=320, cut_rounds=1, smoothness=10.0, clean=True,
+          opening=0, min_component=0.2, edges=True):
     """Run the boundary method on an image and return every intermediate result.
 
     Parameters
@@ -361,12 +399,20 @@ def steps(image, *, k=3, rng=0, max_side=160, saliency_side=120, n_segments=150,
     image : (H, W, 3) uint8 ndarray, or anything `kmeans_utils.to_rgb8` accepts
     k : int, clusters of the foreground colour model (the background gets 2 k)
     rng : int, numpy.random.Generator or None, seed of the K-means seeding
-    max_side : int, longest side of the working image
+    max_side : int, longest side of the working image of the colour models
     saliency_side : int, longest side of the copy cut into superpixels
     n_segments, slic_iterations : superpixel count and SLIC iterations
-    rounds : int, rounds of colour models (0: the saliency split alone)
+    barrier_weight : float in [0, 1], weight of the minimum-barrier cue (0: unused)
+    barrier_scans : int, rounds of its raster scans
+    rounds : int, rounds of colour models on superpixels (0: the saliency split alone)
     prior_weight : float in [0, 1], weight of the saliency against the colours
+    cut_side : int, longest side of the image of the graph cut
+    cut_rounds : int, graph cuts, each after fitting the colour models to the
+        pixels of the mask so far (0: none)
+    smoothness : float >= 0, weight of the graph cut's contrast term
     clean, opening, min_component : the clean-up (see `clean_mask`)
+    edges : bool, decide the boundary at the input's resolution with the colour
+        models (else the mask is enlarged by nearest neighbour)
 
     Returns
     -------
@@ -376,42 +422,61 @@ def steps(image, *, k=3, rng=0, max_side=160, saliency_side=120, n_segments=150,
     max_side = _validate.integer("max_side", max_side, 1)
     saliency_side = _validate.integer("saliency_side", saliency_side, 1)
     slic_iterations = _validate.integer("slic_iterations", slic_iterations, 1)
+    barrier_weight = _validate.number("barrier_weight", barrier_weight, 0, 1)
+    barrier_scans = _validate.integer("barrier_scans", barrier_scans, 1)
     rounds = _validate.integer("rounds", rounds, 0)
     prior_weight = _validate.number("prior_weight", prior_weight, 0, 1)
+    cut_side = _validate.integer("cut_side", cut_side, 1)
+    cut_rounds = _validate.integer("cut_rounds", cut_rounds, 0)
+    smoothness = _validate.number("smoothness", smoothness, 0, np.inf)
     rng = np.random.default_rng(rng)
 
-    small = ku.rescale(image, max_side)
+    rgb = ku.to_rgb8(image)
+    small = ku.rescale(rgb, max_side)
     lab, colors, index = lab_image(small)
     saliency_lab = _shrink_lab(lab, saliency_side)
     regions = superpixels(saliency_lab, n_segments, iterations=slic_iterations)
     graph = region_graph(regions, saliency_lab)
     if graph.n < 2:  # nothing to tell apart
-        nothing = np.zeros(small.shape[:2])
-        return Steps(small, regions, graph, np.zeros(graph.n), np.zeros(graph.n), np.inf,
-                     nothing, nothing, nothing > 0, nothing > 0)
+        none, nothing = np.zeros(graph.n), np.zeros(small.shape[:2])
+        return Steps(small, regions, graph, none, none, none, none, np.inf, nothing,
+                     nothing, None, nothing > 0, small, nothing > 0, nothing > 0,
+                     np.zeros(rgb.shape[:2], bool))
     connectivity = boundary_connectivity(graph)
-    score = region_saliency(graph, connectivity)
+    contrast = region_saliency(graph, connectivity)
+    barrier = _barrier_cue(saliency_lab, regions, graph.size, barrier_scans) \
+        if barrier_weight > 0 else np.zeros(graph.n)
+    score = (1 - barrier_weight) * contrast + barrier_weight * barrier
     threshold = otsu_threshold(score, graph.size)
-    prior = np.asarray(Image.fromarray(score[regions].astype(np.float32)).resize(
-        (small.shape[1], small.shape[0]), Image.Resampling.BILINEAR), dtype=np.float64)
-    foreground, likeness = prior > threshold, prior
+    prior = _enlarge(score[regions], small.shape)
+    foreground, likeness, models = prior > threshold, prior, None
     in_front = score > threshold
-    colors_t = np.ascontiguousarray(colors.T, dtype=np.float32)  # scores need no more
     for _ in range(rounds):
         if in_front.all() or not in_front.any():
             break
-        likeness = _color_likeness(graph, in_front, colors_t, k, rng)[index]
+        models = fit_colour_models((graph.color[in_front], graph.size[in_front]),
+                                   (graph.color[~in_front], graph.size[~in_front]),
+                                   k=k, rng=rng)
+        likeness = models.likeness(colors)[index]
         foreground = prior_weight * prior + (1 - prior_weight) * likeness > 0.5
         # A superpixel is foreground for the next round if most of it is.
         votes = np.bincount(regions.ravel(), minlength=graph.n,
                             weights=ku.resize_mask(foreground, regions.shape).ravel())
         in_front = votes > 0.5 * graph.size
-    mask = clean_mask(foreground, opening=opening, min_component=min_component) \
-        if clean else foreground
-    return Steps(small, regions, graph, connectivity, score, threshold, prior, likeness,
-                 foreground, mask)
+    raw_mask, cut_image, cut_mask = foreground, small, foreground
+    if cut_rounds and models is not None:
+        cut_image, cut_mask, cut_models = _graph_cut(
+            rgb, score, regions, foreground, colors, index, cut_side=cut_side,
+            rounds=cut_rounds,
+            smoothness=smoothness, prior_weight=prior_weight, k=k, rng=rng)
+        models = cut_models or models
+    mask = clean_mask(cut_mask, opening=opening, min_component=min_component) \
+        if clean else cut_mask
+    full_mask = refine_edges(rgb, mask, models if edges else None)
+    return Steps(small, regions, graph, connectivity, contrast, barrier, score, threshold,
+                 prior, likeness, models, raw_mask, cut_image, cut_mask, mask, full_mask)
 
 
 def boundary_mask(image, **options):
-    """The boundary method's foreground mask at working resolution: ``steps(...).mask``."""
-    return steps(image, **options).mask
+    """The boundary method's foreground mask at the input's size: ``steps(...).full_mask``."""
+    return steps(image, **options).full_mask

@@ -11,8 +11,12 @@ from .boundary import steps
 
 __all__ = ["METHODS", "remove_background", "check_options", "composite", "check_color"]
 
-METHODS = {"boundary": steps, "seed": ku.remove_background}
+METHODS = {"boundary": steps, "fast": steps, "seed": ku.remove_background}
 """The methods by name, with the function whose keyword options each takes."""
+
+FAST = {"barrier_weight": 0.0, "cut_rounds": 0, "edges": False}
+"""What ``method="fast"`` changes in the boundary method: no barrier cue, no graph cut,
+edges enlarged from the working resolution."""
 
 
 def remove_background(image, *, method="boundary", rng=0, **options):
@@ -22,9 +26,11 @@ def remove_background(image, *, method="boundary", rng=0, **options):
     ----------
     image : (H, W, 3) uint8 ndarray
         Or anything else `kmeans_utils.to_rgb8` accepts.
-    method : {'boundary', 'seed'}
-        ``"boundary"`` (the default, `bgcut.boundary`) or ``"seed"``, the
-        course method `kmeans_utils.remove_background`.
+    method : {'boundary', 'fast', 'seed'}
+        ``"boundary"`` (the default, `bgcut.boundary`); ``"fast"``, the same
+        without the minimum-barrier cue and the graph cut (`FAST`), about
+        four times faster; or ``"seed"``, the course method
+        `kmeans_utils.remove_background`.
     rng : int, numpy.random.Generator or None
         Seed of the K-means seeding; the default gives the same mask every time.
     **options
@@ -48,7 +54,9 @@ def remove_background(image, *, method="boundary", rng=0, **options):
     _check_names(method, options)
     if method == "seed":
         return ku.remove_background(rgb, rng=rng, **options)
-    return ku.Cutout.from_mask(rgb, steps(rgb, rng=rng, **options).mask)
+    if method == "fast":
+        options = {**FAST, **options}
+    return ku.Cutout.from_mask(rgb, steps(rgb, rng=rng, **options).full_mask)
 
 
 def _check_names(method, options):

@@ -15,7 +15,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-__all__ = ["SHAPE", "NAMES", "scene"]
+from . import _validate
+
+__all__ = ["SHAPE", "NAMES", "scene", "large_scene"]
 
 SHAPE = (240, 320)
 _SHAPES = ("disk", "square", "horse", "blob", "ellipse", "star")
@@ -149,4 +151,28 @@ def scene(name):
     background = _background(_BACKGROUNDS[index % n_bg], rng)
     texture = _texture(_TEXTURES[(index + index // n_bg) % len(_TEXTURES)], rng)
     image = np.where(mask[:, :, None], texture, background)
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8), mask
+
+
+def large_scene(scale=6):
+    """A photo-sized scene: the ``horse`` silhouette on the ``grass`` texture.
+
+    The silhouette (328x400) is enlarged `scale` times with a smooth outline
+    and filled with a noisy chestnut; the background is scikit-image's
+    ``grass`` picture, tinted green and enlarged to match. Made to show edges
+    at a photo's own resolution.
+
+    Returns (H, W, 3) uint8 and its exact (H, W) bool mask, H = 328 `scale`.
+    """
+    scale = _validate.integer("scale", scale, 1)
+    silhouette = _skimage_picture("horse")[..., 0] < 128
+    h, w = silhouette.shape[0] * scale, silhouette.shape[1] * scale
+    smooth = Image.fromarray(silhouette.astype(np.float32)).resize((w, h),
+                                                                 Image.Resampling.BILINEAR)
+    mask = ndimage.gaussian_filter(np.asarray(smooth), sigma=scale) > 0.5  # no stair steps
+    rng = np.random.default_rng(scale)
+    horse = np.asarray((160, 70, 35), np.float32) + rng.normal(0, 6, (h, w, 1)).astype(np.float32)
+    grass = _fit(_skimage_picture("grass"), (h, w)).astype(np.float32) / 255
+    background = grass * np.asarray((120, 190, 90), np.float32)
+    image = np.where(mask[:, :, None], horse, background)
     return np.clip(np.rint(image), 0, 255).astype(np.uint8), mask

@@ -21,12 +21,14 @@ COLUMNS = ["name", "iou", "precision", "recall", "foreground", "predicted",
 """Columns of an `evaluate` table."""
 
 ABLATION = {
-    "seed: k=3 colours, border share": dict(method="seed"),
-    "superpixel saliency, Otsu split": dict(rounds=0, clean=False),
-    "+ K-means colour models": dict(clean=False),
-    "+ clean-up (the default)": dict(),
+    "course method (seed)": dict(method="seed"),
+    "superpixel saliency, Otsu split": dict(method="fast", rounds=0, clean=False),
+    "+ K-means colour models": dict(method="fast", clean=False),
+    "+ clean-up (method='fast')": dict(method="fast"),
+    "+ minimum-barrier cue": dict(method="fast", barrier_weight=0.4),
+    "+ graph cut at 320 px (the default)": dict(),
 }
-"""The boundary method step by step: label -> options of `remove_background`."""
+"""The boundary method step by step: label -> options of `bgcut.remove_background`."""
 
 
 def mask_scores(pred, truth):

@@ -104,17 +104,28 @@ def test_steps_of_a_uniform_image_find_nothing():
     assert not steps.mask.any() and not steps.saliency.any()
 
 
-@pytest.mark.parametrize("rounds, clean", [(0, False), (2, False), (2, True)],
-                         ids=["saliency-split", "colour-models", "clean-up"])
-def test_steps_follow_the_options(rounds, clean):
-    image = bgcut.demo_dataset()[29].image
-    steps = boundary.steps(image, rounds=rounds, clean=clean)
-    if rounds == 0:
+@pytest.mark.parametrize("options", [
+    dict(rounds=0, clean=False), dict(cut_rounds=0, clean=False), dict(clean=False),
+    dict(), dict(barrier_weight=0.0)],
+    ids=["saliency-split", "colour-models", "graph-cut", "clean-up", "no-barrier"])
+def test_steps_follow_the_options(options):
+    image = bgcut.demo_dataset()[29].image  # 240 x 320
+    steps = boundary.steps(image, **options)
+    if options.get("rounds") == 0:
         np.testing.assert_array_equal(steps.raw_mask, steps.prior > steps.threshold)
-    if not clean:
-        np.testing.assert_array_equal(steps.mask, steps.raw_mask)
-    else:
-        np.testing.assert_array_equal(steps.mask, boundary.clean_mask(steps.raw_mask))
+    if options.get("rounds") == 0 or options.get("cut_rounds") == 0:
+        assert steps.cut_image.shape == (120, 160, 3)
+        np.testing.assert_array_equal(steps.cut_mask, steps.raw_mask)
+    else:  # the cut runs at 320 pixels
+        assert steps.cut_image.shape == (240, 320, 3) and steps.cut_mask.shape == (240, 320)
+    cleaned = boundary.clean_mask(steps.cut_mask)
+    np.testing.assert_array_equal(steps.mask, cleaned if options.get("clean", True)
+                                  else steps.cut_mask)
+    fused = (1 - options.get("barrier_weight", 0.4)) * steps.contrast \
+        + options.get("barrier_weight", 0.4) * steps.barrier
+    np.testing.assert_allclose(steps.saliency, fused)
+    assert ((steps.barrier >= 0) & (steps.barrier <= 1)).all()
+    assert steps.full_mask.shape == (240, 320)
 
 
 def test_otsu_threshold_splits_two_groups():

@@ -95,3 +95,22 @@ def test_check_color(value, expected):
 def test_check_color_rejects(value):
     with pytest.raises(ValueError, match="background must be"):
         check_color(value)
+
+
+def test_fast_setting_keeps_the_earlier_default_masks():
+    """method="fast" is the boundary method as it was before the barrier cue and
+    the graph cut: the same masks on the demo set."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for _, image, _ in bgcut.demo_dataset():
+        digest.update(np.packbits(bgcut.remove_background(image, method="fast").mask).tobytes())
+    assert digest.hexdigest() == \
+        "4e117e51574cb75f5f58a09ff3a357ee16af4ba100583469bfa88cd30021eb7c"
+
+
+def test_default_beats_the_fast_setting_on_the_demo_set():
+    data = bgcut.demo_dataset()
+    fast = bgcut.evaluate(data, method="fast", progress=False, workers=1).iou.mean()
+    default = bgcut.evaluate(data, progress=False, workers=1).iou.mean()
+    assert default > fast + 0.03
