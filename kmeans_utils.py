@@ -32,7 +32,7 @@ def _check_integer(name, value, low):
 
 def _as_array(value, name):
     """np.asarray, with a clear error for strings and ragged sequences."""
-    if isinstance(value, (str, bytes, Path)):
+    if isinstance(value, (str, bytes, Path, Image.Image)):  # convert images to arrays first
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
     try:
         return np.asarray(value)

@@ -3,11 +3,13 @@
 import inspect
 
 import numpy as np
+from PIL import Image
 
 import kmeans_utils as ku
 
 from . import _validate
 from .boundary import steps
+from .io import pillow_pixels
 
 __all__ = ["METHODS", "remove_background", "check_options", "composite", "check_color"]
 
@@ -25,7 +27,9 @@ def remove_background(image, *, method="boundary", rng=0, **options):
     Parameters
     ----------
     image : (H, W, 3) uint8 ndarray
-        Or anything else `kmeans_utils.to_rgb8` accepts.
+        Or anything else `kmeans_utils.to_rgb8` accepts, or a Pillow image
+        (read as `bgcut.io.pillow_pixels` says: palettes, CMYK, 16-bit and
+        float modes by their meaning).
     method : {'boundary', 'fast', 'seed'}
         ``"boundary"`` (the default, `bgcut.boundary`); ``"fast"``, the same
         without the minimum-barrier cue and the graph cut (`FAST`), about
@@ -50,7 +54,7 @@ def remove_background(image, *, method="boundary", rng=0, **options):
     TypeError, ValueError
         For an invalid image (see `kmeans_utils.to_rgb8`).
     """
-    rgb = ku.to_rgb8(image)
+    rgb = ku.to_rgb8(pillow_pixels(image) if isinstance(image, Image.Image) else image)
     _check_names(method, options)
     if method == "seed":
         return ku.remove_background(rgb, rng=rng, **options)
@@ -98,15 +102,18 @@ def composite(cutout, background="checker", *, tile=8):
     if cutout.dtype != np.uint8 or cutout.ndim != 3 or cutout.shape[2] != 4:
         raise ValueError(f"cutout must be (H, W, 4) uint8, got {cutout.dtype} {cutout.shape}")
     tile = _validate.integer("tile", tile, 1)
+    checker = isinstance(background, str) and background == "checker"
+    base = None if checker else np.asarray(check_color(background), np.uint32)
     h, w = cutout.shape[:2]
-    if isinstance(background, str) and background == "checker":
-        yy, xx = np.mgrid[:h, :w]
-        grey = np.where((yy // tile + xx // tile) % 2, 200, 250).astype(np.float64)
-        base = np.repeat(grey[:, :, None], 3, axis=2)
-    else:
-        base = np.broadcast_to(np.asarray(check_color(background), np.float64), (h, w, 3))
-    alpha = cutout[..., 3:].astype(np.float64) / 255
-    return np.rint(cutout[..., :3] * alpha + base * (1 - alpha)).astype(np.uint8)
+    flat = np.empty((h, w, 3), np.uint8)
+    for top in range(0, h, 512):  # rows at a time: a few MB of integers, whatever the size
+        rows = np.arange(top, min(top + 512, h))
+        if checker:
+            squares = (rows[:, None] // tile + np.arange(w) // tile) % 2
+            base = np.where(squares, 200, 250).astype(np.uint32)[..., None]
+        alpha = cutout[rows, :, 3:].astype(np.uint32)
+        flat[rows] = (cutout[rows, :, :3] * alpha + base * (255 - alpha) + 127) // 255
+    return flat
 
 
 def check_color(value):
