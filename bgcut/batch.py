@@ -9,7 +9,8 @@ error, and the batch goes on.
 import contextlib
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple
 
 from . import _validate
@@ -94,6 +95,36 @@ def _attempt_installed(item):
     return _attempt(_installed_task, item)
 
 
+def _on_processes(task, items, workers, bar):
+    """Outcomes of `items` on a process pool; a worker that dies ends only its own item.
+
+    When a worker dies (killed for memory, say) the pool breaks and every
+    unfinished item with it: those are run again in a fresh pool. When a
+    round finishes no item, each remaining item runs alone, and the one
+    whose worker dies again is reported as lost.
+    """
+    outcomes, pending, alone = {}, list(enumerate(items)), False
+    while pending:
+        size = 1 if alone else min(workers, len(pending))
+        batch = pending[:1] if alone else pending
+        with process_pool(size, initializer=_install, initargs=(task,)) as pool:
+            futures = {pool.submit(_attempt_installed, item): (i, item) for i, item in batch}
+            for future in as_completed(futures):
+                i, item = futures[future]
+                try:
+                    outcomes[i] = future.result()
+                except BrokenProcessPool:
+                    if not alone:
+                        continue  # run again
+                    outcomes[i] = Outcome(item, None, "WorkerDied: the process running "
+                                                      "this item ended without a result")
+                bar.update()
+        finished = [(i, item) for i, item in pending if i in outcomes]
+        alone = not finished
+        pending = [(i, item) for i, item in pending if i not in outcomes]
+    return [outcomes[i] for i in range(len(items))]
+
+
 def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
     """Apply `task` to every item and return the outcomes in the items' order.
 
@@ -105,7 +136,8 @@ def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
     workers : int or None
         Processes to use when no `executor` is given: 1 runs here; more
         opens a `process_pool`; None means one per core. Capped at the
-        number of cores and of items.
+        number of cores and of items. A worker that dies (killed for memory,
+        say) costs only its own item, reported as ``WorkerDied``.
     executor : concurrent.futures.Executor, optional
         Run on this executor instead: threads, processes, or a cluster such
         as Dask's ``Client.get_executor()``.
@@ -123,14 +155,15 @@ def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
     items = list(items)
     workers = cores() if workers is None else _validate.integer("workers", workers, 1)
     workers = min(workers, cores(), max(len(items), 1))
-    with contextlib.ExitStack() as stack:
+    with tqdm(total=len(items), disable=not progress, desc=desc, unit="image") as bar:
+        if executor is None and workers > 1:
+            return _on_processes(task, items, workers, bar)
         if executor is not None:
             outcomes = executor.map(_attempt, [task] * len(items), items)
-        elif workers > 1:
-            pool = stack.enter_context(process_pool(workers, initializer=_install,
-                                                    initargs=(task,)))
-            outcomes = pool.map(_attempt_installed, items)
         else:
             outcomes = (_attempt(task, item) for item in items)
-        bar = tqdm(outcomes, total=len(items), disable=not progress, desc=desc, unit="image")
-        return list(bar)
+        done = []
+        for outcome in outcomes:
+            done.append(outcome)
+            bar.update()
+        return done

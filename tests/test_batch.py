@@ -1,5 +1,6 @@
 """The batch engine: order, errors as outcomes, processes, executors, progress."""
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -40,3 +41,16 @@ def test_progress_bar_counts_every_item(capsys):
 def test_bad_worker_counts(workers):
     with pytest.raises(ValueError, match="workers must be an integer >= 1"):
         batch.run(_square_or_fail, [1], workers=workers)
+
+
+def _die_on_three(x):
+    if x == 3:
+        os._exit(9)  # as a worker killed by the system would
+    return x * x
+
+
+def test_a_dying_worker_costs_only_its_item():
+    outcomes = batch.run(_die_on_three, range(8), workers=2)
+    assert [o.value for o in outcomes] == [0, 1, 4, None, 16, 25, 36, 49]
+    assert outcomes[3].error.startswith("WorkerDied")
+    assert all(o.error == "" for i, o in enumerate(outcomes) if i != 3)
