@@ -5,8 +5,16 @@ import sys
 from pathlib import Path
 
 from .batch import cores
-from .cutout import METHODS
+from .cutout import METHODS, check_color
 from .folders import remove_backgrounds
+
+
+def _color(text):
+    """argparse type: a colour that `check_color` accepts, else a usage error."""
+    try:
+        return check_color(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser():
@@ -20,7 +28,7 @@ def _parser():
                         help="ground-truth masks by stem; writes OUT/iou.csv")
     parser.add_argument("--save-mask", action="store_true",
                         help="also write OUT/masks/STEM.png (0 or 255)")
-    parser.add_argument("--background", metavar="COLOR",
+    parser.add_argument("--background", metavar="COLOR", type=_color,
                         help="flatten onto white, black or #RRGGBB instead of transparency")
     parser.add_argument("--workers", type=int, default=cores(), metavar="N",
                         help="processes, at most one per core (default: all cores)")
@@ -47,7 +55,7 @@ def main(argv=None):
             args.src, args.out, gt=args.gt, save_mask=args.save_mask,
             background=args.background, skip_existing=args.skip_existing,
             workers=args.workers, **options)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     failed = report[report.error != ""]
@@ -56,10 +64,13 @@ def main(argv=None):
     if args.gt is not None:
         scored = report[report.iou.notna()]
         unscored = int((report.note != "").sum())
-        print(f"mean IoU {scored.iou.mean():.3f} over {len(scored)} images"
-              + (f" ({unscored} without a ground-truth mask)" if unscored else "")
-              + f"; scores in {Path(args.out) / 'iou.csv'}")
+        if report.attrs["csv_error"]:
+            print(f"failed: iou.csv: {report.attrs['csv_error']}", file=sys.stderr)
+        where = "" if report.attrs["csv_error"] else f"; scores in {Path(args.out) / 'iou.csv'}"
+        print((f"mean IoU {scored.iou.mean():.3f} over {len(scored)} images" if len(scored)
+               else "no image scored")
+              + (f" ({unscored} without a ground-truth mask)" if unscored else "") + where)
     skipped = int(report.skipped.sum())
     print(f"{len(report) - len(failed)} succeeded, {len(failed)} failed"
           + (f" ({skipped} skipped as done)" if skipped else ""), file=sys.stderr)
-    return 1 if len(failed) else 0
+    return 1 if len(failed) or report.attrs["csv_error"] else 0

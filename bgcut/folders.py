@@ -1,5 +1,7 @@
 """Cutting out a whole folder of images: what the command line runs."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +9,14 @@ import numpy as np
 from . import _validate, batch
 from .cutout import check_color, check_options, composite, remove_background
 from .evaluation import mask_scores
-from .io import files_by_stem, image_files, read_image, read_mask, write_png
+from .io import (
+    image_files,
+    read_image,
+    read_mask,
+    remove_stale_temporaries,
+    write_atomic,
+    write_png,
+)
 
 __all__ = ["REPORT_COLUMNS", "remove_backgrounds"]
 
@@ -15,22 +24,42 @@ REPORT_COLUMNS = ["image", "iou", "precision", "recall", "error", "skipped", "no
 """Columns of the `remove_backgrounds` report."""
 
 
-class _CutFile:
-    """Picklable task: cut out one file, write its outputs, score it if asked."""
+def _file_id(path):
+    """The real file behind a path (links followed): its device and inode."""
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
 
-    def __init__(self, out, options, background, save_mask):
+
+class _CutFile:
+    """Picklable task: cut out one file, write its outputs, score it if asked.
+
+    `protected` holds the ids of every input file, photos and ground truth:
+    an output that would replace one of them is an error, whatever path
+    (link, mount) leads to it.
+    """
+
+    def __init__(self, out, options, background, save_mask, protected):
         self.out, self.options = Path(out), options
         self.background, self.save_mask = background, save_mask
+        self.protected = protected
+
+    def _write(self, array, path):
+        if path.exists() and _file_id(path) in self.protected:
+            raise ValueError(f"{path} is an input file: not overwritten")
+        write_png(array, path)
 
     def __call__(self, item):
         path, truth_path = item
+        if isinstance(truth_path, list):  # several masks share the stem
+            raise ValueError(f"ground-truth masks {', '.join(truth_path)} share a stem: "
+                             f"which is meant is unclear")
         image = read_image(path)
         cutout, mask = remove_background(image, **self.options)
         if self.save_mask:
-            write_png(np.where(mask, 255, 0).astype(np.uint8),
-                      self.out / "masks" / f"{path.stem}.png")
+            self._write(np.where(mask, 255, 0).astype(np.uint8),
+                        self.out / "masks" / f"{path.stem}.png")
         flat = cutout if self.background is None else composite(cutout, self.background)
-        write_png(flat, self.out / f"{path.stem}.png")
+        self._write(flat, self.out / f"{path.stem}.png")
         if truth_path is None:
             return {}
         if truth_path == "":
@@ -42,6 +71,48 @@ class _CutFile:
         return mask_scores(mask, truth)
 
 
+def _same(a, b):
+    """Whether two existing paths are the same folder or file (links and mounts too)."""
+    return a.exists() and b.exists() and os.path.samefile(a, b)
+
+
+def _check_folders(src, out, gt, save_mask):
+    """Usage errors before any file is touched; returns the source files."""
+    if gt is not None and not Path(gt).is_dir():
+        raise ValueError(f"ground-truth folder {str(gt)!r} does not exist")
+    try:
+        files = image_files(src)
+        truths = None if gt is None else image_files(gt)
+    except PermissionError as error:
+        raise ValueError(f"cannot read {error.filename}: permission denied") from None
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output {str(out)!r} is a file, not a folder")
+    source_folder = src if src.is_dir() else src.parent
+    if _same(out, source_folder) or out.resolve() == source_folder.resolve():
+        raise ValueError(f"output folder {str(out)!r} must differ from the source folder")
+    if gt is not None and (_same(Path(gt), out) or (save_mask and _same(Path(gt), out / "masks"))):
+        raise ValueError(f"ground-truth folder {str(gt)!r} is where outputs are written: "
+                         f"the human masks would be replaced")
+    for folder in [out] + ([out / "masks"] if save_mask else []):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            raise ValueError(f"cannot write to output folder {str(folder)!r}: "
+                             f"{error.strerror or error}") from None
+    return files, truths
+
+
+def _truths_by_stem(files):
+    """``{stem: path}``; a stem shared by several masks maps to the list of their names."""
+    by_stem = {}
+    for path in files:
+        by_stem.setdefault(path.stem, []).append(path)
+    return {stem: str(paths[0]) if len(paths) == 1 else [p.name for p in paths]
+            for stem, paths in by_stem.items()}
+
+
 def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
                        skip_existing=False, workers=1, executor=None, progress=True,
                        **options):
@@ -49,9 +120,11 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
 
     For each image ``STEM.ext`` in `src` (or the one file `src`) this writes
     ``out/STEM.png``: RGBA, the input's size, alpha 255 on foreground and 0
-    on background, or RGB flattened onto `background`. Files are written
-    under a temporary name and renamed, so an interrupted run leaves no
-    half-written image, and the inputs are never touched.
+    on background, or RGB flattened onto `background`. Every file (images,
+    masks, ``iou.csv``) is written under a unique temporary name and renamed,
+    so an interrupted run leaves no half-written file; leftovers of runs that
+    were killed are removed at the start. No input file -- photo or
+    ground-truth mask -- is ever replaced, whatever path leads to it.
 
     Parameters
     ----------
@@ -61,7 +134,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         Output folder, created if needed; must not be the source folder.
     gt : path, optional
         Folder of ground-truth masks matched by file stem (foreground where
-        grey > 127); scores go to ``out/iou.csv``.
+        grey > 127); scores go to ``out/iou.csv``. It must not be `out` or
+        (with `save_mask`) ``out/masks``.
     save_mask : bool
         Also write ``out/masks/STEM.png``, 8-bit, 0 or 255, equal to the
         cutout's alpha.
@@ -86,33 +160,32 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         a ground-truth mask), ``error`` (empty on success), ``skipped`` (left
         alone by `skip_existing`) and ``note``. Two files with the same stem
         (``a.jpg``, ``a.png``) would write the same cutout: the second is an
-        error.
+        error, and so is an image whose stem two masks share. With `gt`,
+        ``report.attrs["csv_error"]`` is empty, or says why ``iou.csv``
+        could not be written.
 
     Raises
     ------
     ValueError
-        If `src` does not exist, `out` is `src`, `gt` is not a folder, or
-        `background` or an option is invalid.
+        Before any file is touched: if `src` does not exist or cannot be
+        read, `out` is `src` or a file or not writable, `gt` is not a folder
+        or is where outputs go, or `background`, `workers` or an option is
+        invalid.
     """
     import pandas as pd
 
     if workers is not None:
         _validate.integer("workers", workers, 1)
-    files = image_files(src)
     src, out = Path(src), Path(out)
-    if out.resolve() == (src if src.is_dir() else src.parent).resolve():
-        raise ValueError(f"output folder {str(out)!r} must differ from the source folder")
     if background is not None:
         background = check_color(background)
-    truths = None
-    if gt is not None:
-        if not Path(gt).is_dir():
-            raise ValueError(f"ground-truth folder {str(gt)!r} does not exist")
-        truths = files_by_stem(gt)
     check_options(**options)
-    out.mkdir(parents=True, exist_ok=True)
+    files, truth_files = _check_folders(src, out, gt, save_mask)
+    truths = None if truth_files is None else _truths_by_stem(truth_files)
+    protected = frozenset(_file_id(p) for p in files + (truth_files or []))
+    remove_stale_temporaries(out)
     if save_mask:
-        (out / "masks").mkdir(exist_ok=True)
+        remove_stale_temporaries(out / "masks")
 
     rows, todo, seen = {}, [], {}
     for path in files:
@@ -127,8 +200,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
             rows[path] = {"skipped": True}
             continue
         # "" marks an image without a ground-truth mask: cut out, not scored.
-        todo.append((path, None if truths is None else str(truths.get(path.stem, ""))))
-    task = _CutFile(out, options, background, save_mask)
+        todo.append((path, None if truths is None else truths.get(path.stem, "")))
+    task = _CutFile(out, options, background, save_mask, protected)
     for outcome in batch.run(task, todo, workers=workers, executor=executor,
                              progress=progress, desc="cutouts"):
         rows[outcome.item[0]] = {**(outcome.value or {}), "error": outcome.error}
@@ -136,6 +209,11 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
              "skipped": False, "note": ""}
     report = pd.DataFrame([{**blank, "image": p.name, **rows[p]} for p in files],
                           columns=REPORT_COLUMNS)
+    report.attrs["csv_error"] = ""
     if truths is not None:
-        report.drop(columns="skipped").to_csv(out / "iou.csv", index=False)
+        table = report.drop(columns="skipped").to_csv(index=False)
+        try:  # file names that are not UTF-8 keep their bytes
+            write_atomic(out / "iou.csv", table.encode("utf-8", "surrogateescape"))
+        except OSError as error:
+            report.attrs["csv_error"] = f"{type(error).__name__}: {error}"
     return report
