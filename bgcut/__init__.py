@@ -2,10 +2,13 @@
 
 `kmeans_utils` holds the course method; this package builds on it:
 
-- `bgcut.boundary` -- the stronger method (superpixels, boundary
-  connectivity, K-means colour models), step by step;
+- `bgcut.boundary` -- the stronger method, step by step (`steps`): superpixels,
+  boundary connectivity, `bgcut.barrier` (minimum-barrier distance),
+  `bgcut.graphcut` (K-means colour models and a graph cut) and `bgcut.edges`
+  (the boundary at the input's resolution);
 - `bgcut.cutout` -- `remove_background`, the project's best method by
-  default, and `composite` for display;
+  default (``method="fast"`` and ``"seed"`` too), and `composite` for display;
+- `bgcut.io` -- reading images by the meaning of their mode, atomic writes;
 - `bgcut.datasets`, `bgcut.demo` -- local folders, the DUTS download and the
   embedded demo set;
 - `bgcut.evaluation` -- scores, `evaluate` over a dataset, `summarize`;
@@ -13,6 +16,7 @@
 - `bgcut.folders`, `bgcut.cli` -- folders of files and ``python -m bgcut``.
 """
 
+from . import demo
 from .batch import process_pool
 from .boundary import steps
 from .cutout import METHODS, composite, remove_background
@@ -22,6 +26,6 @@ from .folders import remove_backgrounds
 from .io import read_image, read_mask
 
 __all__ = ["remove_background", "METHODS", "composite", "steps", "Dataset", "Sample",
-           "open_dataset", "folder_dataset", "demo_dataset", "evaluate", "summarize",
+           "open_dataset", "folder_dataset", "demo_dataset", "demo", "evaluate", "summarize",
            "mask_scores", "background_complexity", "ABLATION", "remove_backgrounds",
            "process_pool", "read_image", "read_mask"]

@@ -212,6 +212,17 @@ def test_read_only_output_is_a_usage_error(tmp_path, small_file_system):
     assert result.returncode == 2 and "cannot write to output folder" in result.stderr
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_unreadable_source_is_a_usage_error(tmp_path):
+    src, _ = _folder(tmp_path)
+    src.chmod(0)
+    try:
+        result = run(src, "-o", tmp_path / "out")
+    finally:
+        src.chmod(0o755)
+    assert result.returncode == 2 and "permission denied" in result.stderr
+
+
 def test_bad_background_from_python_fails_before_any_file(tmp_path):
     src, _ = _folder(tmp_path)
     with pytest.raises(ValueError, match="background must be three numbers in 0..255"):
