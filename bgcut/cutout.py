@@ -32,8 +32,8 @@ def remove_background(image, *, method="boundary", rng=0, **options):
         float modes by their meaning).
     method : {'boundary', 'fast', 'seed'}
         ``"boundary"`` (the default, `bgcut.boundary`); ``"fast"``, the same
-        without the minimum-barrier cue and the graph cut (`FAST`), about
-        four times faster; or ``"seed"``, the course method
+        without the minimum-barrier cue and the graph cut (`FAST`),
+        about five times faster; or ``"seed"``, the course method
         `kmeans_utils.remove_background`.
     rng : int, numpy.random.Generator or None
         Seed of the K-means seeding; the default gives the same mask every time.
