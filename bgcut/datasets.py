@@ -110,7 +110,9 @@ def folder_dataset(root, *, source=None, reason=""):
     if dirs is None:
         raise ValueError(f"no DUTS-TE-Image/ + DUTS-TE-Mask/ or images/ + masks/ "
                          f"folders under {str(root)!r}")
-    images, masks = (files_by_stem(d) for d in dirs)
+    # Of several files with one stem, the last name in sorted order is used.
+    images, masks = ({stem: paths[-1] for stem, paths in files_by_stem(d).items()}
+                     for d in dirs)
     names = sorted(images.keys() & masks.keys())
     unmatched = {"images": sorted(images.keys() - masks.keys()),
                  "masks": sorted(masks.keys() - images.keys())}

@@ -10,6 +10,7 @@ from . import _validate, batch
 from .cutout import check_color, check_options, composite, remove_background
 from .evaluation import mask_scores
 from .io import (
+    files_by_stem,
     image_files,
     read_image,
     read_mask,
@@ -49,10 +50,10 @@ class _CutFile:
         write_png(array, path)
 
     def __call__(self, item):
-        path, truth_path = item
-        if isinstance(truth_path, list):  # several masks share the stem
-            raise ValueError(f"ground-truth masks {', '.join(truth_path)} share a stem: "
-                             f"which is meant is unclear")
+        path, truths = item
+        if truths is not None and len(truths) > 1:
+            raise ValueError(f"ground-truth masks {', '.join(p.name for p in truths)} "
+                             f"share a stem: which is meant is unclear")
         image = read_image(path)
         cutout, mask = remove_background(image, **self.options)
         if self.save_mask:
@@ -60,11 +61,11 @@ class _CutFile:
                         self.out / "masks" / f"{path.stem}.png")
         flat = cutout if self.background is None else composite(cutout, self.background)
         self._write(flat, self.out / f"{path.stem}.png")
-        if truth_path is None:
+        if truths is None:
             return {}
-        if truth_path == "":
+        if not truths:
             return {"note": "no ground-truth mask"}
-        truth = read_mask(truth_path)
+        truth = read_mask(truths[0])
         if truth.shape != mask.shape:
             raise ValueError(f"ground-truth mask is {truth.shape[1]}x{truth.shape[0]}, "
                              f"image is {mask.shape[1]}x{mask.shape[0]}")
@@ -77,12 +78,12 @@ def _same(a, b):
 
 
 def _check_folders(src, out, gt, save_mask):
-    """Usage errors before any file is touched; returns the source files."""
+    """Usage errors before any file is touched; returns the source and mask files."""
     if gt is not None and not Path(gt).is_dir():
         raise ValueError(f"ground-truth folder {str(gt)!r} does not exist")
     try:
         files = image_files(src)
-        truths = None if gt is None else image_files(gt)
+        truths = None if gt is None else files_by_stem(gt)
     except PermissionError as error:
         raise ValueError(f"cannot read {error.filename}: permission denied") from None
     if out.exists() and not out.is_dir():
@@ -102,15 +103,6 @@ def _check_folders(src, out, gt, save_mask):
             raise ValueError(f"cannot write to output folder {str(folder)!r}: "
                              f"{error.strerror or error}") from None
     return files, truths
-
-
-def _truths_by_stem(files):
-    """``{stem: path}``; a stem shared by several masks maps to the list of their names."""
-    by_stem = {}
-    for path in files:
-        by_stem.setdefault(path.stem, []).append(path)
-    return {stem: str(paths[0]) if len(paths) == 1 else [p.name for p in paths]
-            for stem, paths in by_stem.items()}
 
 
 def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
@@ -180,9 +172,9 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     if background is not None:
         background = check_color(background)
     check_options(**options)
-    files, truth_files = _check_folders(src, out, gt, save_mask)
-    truths = None if truth_files is None else _truths_by_stem(truth_files)
-    protected = frozenset(_file_id(p) for p in files + (truth_files or []))
+    files, truths = _check_folders(src, out, gt, save_mask)
+    truth_files = [p for paths in (truths or {}).values() for p in paths]
+    protected = frozenset(_file_id(p) for p in files + truth_files)
     remove_stale_temporaries(out)
     if save_mask:
         remove_stale_temporaries(out / "masks")
@@ -199,8 +191,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         if skip_existing and done and truths is None:
             rows[path] = {"skipped": True}
             continue
-        # "" marks an image without a ground-truth mask: cut out, not scored.
-        todo.append((path, None if truths is None else truths.get(path.stem, "")))
+        # The image's ground-truth masks: None when not scoring, [] when it has none.
+        todo.append((path, None if truths is None else truths.get(path.stem, [])))
     task = _CutFile(out, options, background, save_mask, protected)
     for outcome in batch.run(task, todo, workers=workers, executor=executor,
                              progress=progress, desc="cutouts"):

@@ -91,8 +91,15 @@ def image_files(src):
 
 
 def files_by_stem(folder):
-    """``{stem: path}`` of the image files of a folder."""
-    return {p.stem: p for p in image_files(folder)}
+    """The image files of a folder grouped by stem: ``{stem: [path, ...]}``, names sorted.
+
+    A stem with several files (``a.jpg``, ``a.png``) is ambiguous; the caller
+    decides what that means.
+    """
+    by_stem = {}
+    for path in image_files(folder):
+        by_stem.setdefault(path.stem, []).append(path)
+    return by_stem
 
 
 def write_atomic(path, data):
