@@ -2,10 +2,12 @@
 
 `kmeans_utils` holds the course method; this package builds on it:
 
-- `bgcut.boundary` -- the stronger method, step by step (`steps`): superpixels,
-  boundary connectivity, `bgcut.barrier` (minimum-barrier distance),
-  `bgcut.graphcut` (K-means colour models and a graph cut) and `bgcut.edges`
-  (the boundary at the input's resolution);
+- `bgcut.boundary` -- the stronger method, step by step (`steps`):
+  `bgcut.regions` (superpixels, boundary connectivity), `bgcut.barrier`
+  (minimum-barrier distance), `bgcut.cues` (every superpixel's classical
+  cues), `bgcut.fusion` (trees trained on human masks that fuse them),
+  `bgcut.graphcut` (K-means colour models and a graph cut) and
+  `bgcut.edges` (the boundary at the input's resolution);
 - `bgcut.cutout` -- `remove_background`, the project's best method by
   default (``method="fast"`` and ``"seed"`` too), and `composite` for display;
 - `bgcut.io` -- reading images by the meaning of their mode, atomic writes;

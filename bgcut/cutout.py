@@ -16,9 +16,9 @@ __all__ = ["METHODS", "remove_background", "check_options", "composite", "check_
 METHODS = {"boundary": steps, "fast": steps, "seed": ku.remove_background}
 """The methods by name, with the function whose keyword options each takes."""
 
-FAST = {"barrier_weight": 0.0, "cut_rounds": 0, "edges": False}
-"""What ``method="fast"`` changes in the boundary method: no barrier cue, no graph cut,
-edges enlarged from the working resolution."""
+FAST = {"fusion": "fixed", "barrier_weight": 0.0, "cut_rounds": 0, "edges": False}
+"""What ``method="fast"`` changes in the boundary method: the fixed fusion without the
+barrier cue, no graph cut, edges enlarged from the working resolution."""
 
 
 def remove_background(image, *, method="boundary", rng=0, **options):
@@ -32,8 +32,8 @@ def remove_background(image, *, method="boundary", rng=0, **options):
         float modes by their meaning).
     method : {'boundary', 'fast', 'seed'}
         ``"boundary"`` (the default, `bgcut.boundary`); ``"fast"``, the same
-        without the minimum-barrier cue and the graph cut (`FAST`),
-        about five times faster; or ``"seed"``, the course method
+        without the learned fusion, the minimum-barrier cue and the graph cut
+        (`FAST`), several times faster; or ``"seed"``, the course method
         `kmeans_utils.remove_background`.
     rng : int, numpy.random.Generator or None
         Seed of the K-means seeding; the default gives the same mask every time.

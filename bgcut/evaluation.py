@@ -9,9 +9,9 @@ from skimage.filters import sobel
 import kmeans_utils as ku
 
 from . import batch
-from .boundary import border_frame, lab_image
 from .cutout import check_options, remove_background
 from .datasets import Dataset
+from .regions import border_frame, lab_image
 
 __all__ = ["COLUMNS", "ABLATION", "mask_scores", "background_complexity", "evaluate",
            "summarize"]
@@ -26,7 +26,8 @@ ABLATION = {
     "+ K-means colour models": dict(method="fast", clean=False),
     "+ clean-up (method='fast')": dict(method="fast"),
     "+ minimum-barrier cue": dict(method="fast", barrier_weight=0.4),
-    "+ graph cut at 320 px (the default)": dict(),
+    "+ graph cut at 320 px": dict(fusion="fixed"),
+    "+ learned fusion of the cues (the default)": dict(),
 }
 """The boundary method step by step: label -> options of `bgcut.remove_background`."""
 

@@ -99,9 +99,10 @@ def test_steps_of_the_red_square():
     np.testing.assert_array_equal(boundary.boundary_mask(image), steps.mask)
 
 
-def test_steps_of_a_uniform_image_find_nothing():
-    steps = boundary.steps(np.full((30, 30, 3), 9, np.uint8))
-    assert not steps.mask.any() and not steps.saliency.any()
+@pytest.mark.parametrize("fusion", ["learned", "fixed"])
+def test_steps_of_a_uniform_image_find_nothing(fusion):
+    steps = boundary.steps(np.full((30, 30, 3), 9, np.uint8), fusion=fusion)
+    assert not steps.mask.any() and not steps.full_mask.any()
 
 
 @pytest.mark.parametrize("options", [
@@ -110,7 +111,7 @@ def test_steps_of_a_uniform_image_find_nothing():
     ids=["saliency-split", "colour-models", "graph-cut", "clean-up", "no-barrier"])
 def test_steps_follow_the_options(options):
     image = bgcut.demo_dataset()[29].image  # 240 x 320
-    steps = boundary.steps(image, **options)
+    steps = boundary.steps(image, fusion="fixed", **options)
     if options.get("rounds") == 0:
         np.testing.assert_array_equal(steps.raw_mask, steps.prior > steps.threshold)
     if options.get("rounds") == 0 or options.get("cut_rounds") == 0:
@@ -125,7 +126,24 @@ def test_steps_follow_the_options(options):
         + options.get("barrier_weight", 0.4) * steps.barrier
     np.testing.assert_allclose(steps.saliency, fused)
     assert ((steps.barrier >= 0) & (steps.barrier <= 1)).all()
-    assert steps.full_mask.shape == (240, 320)
+    assert steps.full_mask.shape == (240, 320) and steps.features is None
+
+
+def test_learned_fusion_is_the_calibrated_tree_prediction():
+    image = bgcut.demo_dataset()[29].image
+    steps = boundary.steps(image)
+    assert steps.features.shape == (steps.graph.n, len(bgcut.cues.FEATURES))
+    raw = bgcut.fusion.default_trees().predict(steps.features)
+    np.testing.assert_allclose(steps.saliency, bgcut.fusion.calibrate(raw, steps.graph.size))
+    assert steps.barrier.max() == 1.0  # computed for the features, though not blended
+
+
+@pytest.mark.parametrize("fusion, match", [
+    ("trees", "fusion must be 'learned', 'fixed' or Trees, got 'trees'"),
+    (None, "fusion must be .* got None")])
+def test_bad_fusion_is_named(fusion, match):
+    with pytest.raises(ValueError, match=match):
+        boundary.steps(np.zeros((8, 8, 3), np.uint8), fusion=fusion)
 
 
 def test_otsu_threshold_splits_two_groups():
