@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import demo
+from . import _validate, demo
 from .io import files_by_stem, read_image, read_mask
 
 __all__ = ["KAGGLE_DATASET", "Sample", "Dataset", "folder_dataset", "demo_dataset",
@@ -61,6 +61,25 @@ class Dataset(Sequence):
         name = self.names[i]
         image, mask = self.load(name)
         return Sample(name, image, mask)
+
+    def sample(self, n, *, rng=0):
+        """A fixed random sample of `n` images (all of them, in order, if there are fewer).
+
+        The sample keeps the order of `names`, so the same seed gives the same
+        sample in the same order.
+
+        Examples
+        --------
+        >>> data = Dataset(list("abcdef"), load=None, source="letters")
+        >>> data.sample(3).names, len(data.sample(10))
+        (['d', 'e', 'f'], 6)
+        """
+        n = _validate.integer("n", n, 1)
+        if n >= len(self):
+            return self
+        chosen = np.sort(np.random.default_rng(rng).choice(len(self), n, replace=False))
+        return Dataset([self.names[i] for i in chosen], self.load, source=self.source,
+                       reason=self.reason, unmatched=self.unmatched)
 
     def __repr__(self):
         return f"<Dataset {self.source}: {len(self)} images>"

@@ -162,3 +162,15 @@ def test_real_duts_sample(shared_data):
     for name, image, mask in data:
         assert image.shape[:2] == mask.shape and image.dtype == np.uint8, name
         assert 0.01 < mask.mean() < 0.99, name
+
+
+def test_sample_is_fixed_by_the_seed_and_keeps_the_order():
+    data = bgcut.demo_dataset()
+    picked = data.sample(10, rng=3)
+    assert len(picked) == 10 and picked.names == data.sample(10, rng=3).names
+    assert picked.names == [n for n in data.names if n in set(picked.names)]
+    assert picked.names != data.sample(10, rng=4).names
+    assert picked[0].name == picked.names[0] and picked.source == data.source
+    assert data.sample(1000) is data
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
+        data.sample(0)
