@@ -34,6 +34,7 @@ from .barrier import minimum_barrier_distance, normalise
 from .graphcut import fit_colour_models
 from .regions import (
     RegionGraph,
+    border_frame,
     boundary_connectivity,
     lab_image,
     otsu_threshold,
@@ -283,9 +284,7 @@ def region_features(lab, regions, graph, connectivity, contrast, barrier, *, rng
     geodesic_raw = geodesic_distance(graph)
     position = graph.position
     centre = np.sqrt(((position - 0.5) ** 2).sum(axis=1))
-    frame = np.zeros(regions.shape, bool)
-    frame[0], frame[-1], frame[:, 0], frame[:, -1] = True, True, True, True
-    border_share = np.bincount(regions[frame], minlength=n) / graph.size
+    border_share = np.bincount(regions[border_frame(regions.shape)], minlength=n) / graph.size
     distance = np.sqrt(((graph.color[:, None] - graph.color[None]) ** 2).sum(axis=2))
     weights = graph.size / graph.size.sum()
     to_border = distance[:, graph.border]
