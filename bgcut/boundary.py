@@ -45,7 +45,7 @@ import kmeans_utils as ku
 
 from . import _validate
 from .barrier import normalise
-from .cues import Cues, region_features, superpixel_cues
+from .cues import Cues, fixed_blend, superpixel_cues
 from .edges import refine_edges
 from .fusion import Trees, calibrate, default_trees
 from .graphcut import contrast_weights, cut, fit_colour_models
@@ -152,10 +152,9 @@ def _fuse(cues, fusion, barrier_weight):
     """Foreground score of each superpixel, the learned features (or None), the barrier cue."""
     barrier = normalise(cues.barrier)
     if isinstance(fusion, str) and fusion == "fixed":
-        return (1 - barrier_weight) * cues.contrast + barrier_weight * barrier, None, barrier
+        return fixed_blend(cues.contrast, barrier, barrier_weight), None, barrier
     trees = default_trees() if isinstance(fusion, str) else fusion
-    features = region_features(cues.lab, cues.regions, cues.graph, cues.connectivity,
-                               cues.contrast, cues.barrier)
+    features = cues.features()
     return calibrate(trees.predict(features), cues.graph.size), features, barrier
 
 

@@ -43,8 +43,8 @@ from .regions import (
     superpixels,
 )
 
-__all__ = ["Cues", "superpixel_cues", "FEATURES", "manifold_ranking", "geodesic_distance",
-           "region_features"]
+__all__ = ["Cues", "superpixel_cues", "FEATURES", "fixed_blend", "manifold_ranking",
+           "geodesic_distance", "region_features"]
 
 
 def _shrink_lab(lab, max_side):
@@ -80,6 +80,11 @@ class Cues(NamedTuple):
     """(n,) saliency from boundary connectivity and contrast (`region_saliency`)."""
     barrier: np.ndarray
     """(n,) mean minimum-barrier distance to the border (zeros if not computed)."""
+
+    def features(self):
+        """The learned fusion's input: `region_features` of these cues, a row per superpixel."""
+        return region_features(self.lab, self.regions, self.graph, self.connectivity,
+                               self.contrast, self.barrier)
 
 
 def superpixel_cues(image, *, max_side=160, saliency_side=120, n_segments=150,
@@ -124,6 +129,15 @@ FEATURES = (
     "rank_contrast", "rank_barrier", "rank_ranking", "rank_geodesic",
 )
 """Names of the columns of `region_features`, in order."""
+
+
+def fixed_blend(contrast, barrier, barrier_weight=0.4):
+    """The hand-set fusion of two cues: ``(1 - w) contrast + w barrier``.
+
+    `barrier` is the minimum-barrier cue normalised to [0, 1]; the default
+    weight is that of ``fusion="fixed"`` in `bgcut.boundary.steps`.
+    """
+    return (1 - barrier_weight) * contrast + barrier_weight * barrier
 
 
 def _check_graph(graph):
@@ -253,10 +267,10 @@ def region_features(lab, regions, graph, connectivity, contrast, barrier, *, rng
     Parameters
     ----------
     lab : (H, W, 3) float ndarray, the CIELAB image the superpixels were cut from
-    regions : (H, W) int ndarray, the superpixels (see `bgcut.boundary.superpixels`)
+    regions : (H, W) int ndarray, the superpixels (see `bgcut.regions.superpixels`)
     graph : RegionGraph of those superpixels
     connectivity, contrast : (n,) the boundary connectivity and contrast
-        saliency (`bgcut.boundary.boundary_connectivity`, `region_saliency`)
+        saliency (`bgcut.regions.boundary_connectivity`, `region_saliency`)
     barrier : (n,) mean minimum-barrier distance of each region (not normalised)
     rng : int, numpy.random.Generator or None, seed of the colour models' K-means
 
@@ -276,7 +290,7 @@ def region_features(lab, regions, graph, connectivity, contrast, barrier, *, rng
     connectivity, contrast, barrier_raw = cues
     n = graph.n
     barrier = normalise(barrier_raw)
-    fixed = 0.6 * contrast + 0.4 * barrier
+    fixed = fixed_blend(contrast, barrier)
     on_border = np.zeros(n, bool)
     on_border[graph.border] = True
     ranking_border = 1 - manifold_ranking(graph, on_border)

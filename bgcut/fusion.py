@@ -25,7 +25,7 @@ from PIL import Image
 
 import kmeans_utils as ku
 
-from .cues import FEATURES, region_features, superpixel_cues
+from .cues import FEATURES, superpixel_cues
 from .regions import otsu_threshold
 
 __all__ = ["MODEL_FILE", "Trees", "default_trees", "calibrate", "training_rows"]
@@ -183,8 +183,7 @@ def training_rows(image, mask):
     regions, graph = cues.regions, cues.graph
     if graph.n < 2:
         return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
-    features = region_features(cues.lab, regions, graph, cues.connectivity, cues.contrast,
-                               cues.barrier)
+    features = cues.features()
     covered = np.asarray(Image.fromarray(mask.astype(np.float32)).resize(
         regions.shape[::-1], Image.Resampling.BOX), dtype=np.float64)
     target = np.bincount(regions.ravel(), covered.ravel(), minlength=graph.n) / graph.size
