@@ -98,27 +98,29 @@ def evaluate(data_root, trees, rows, *, workers=None):
     schemes = [("out of fold", fold == f, fold != f) for f in range(FOLDS)]
     schemes += [(f"trained on {a}", sets == b, sets == a)
                 for a, b in (TRAINING_SETS, TRAINING_SETS[::-1])]
+    sets_data = {name: bgcut.folder_dataset(Path(data_root) / name)
+                 for name in TRAINING_SETS + CHECK_SETS if (Path(data_root) / name).is_dir()}
     found = {}
     for label, test, train in schemes:
         model = fit(rows, train)
         for set_name in TRAINING_SETS:
             names = [n for (s, n), t in zip(images, test) if t and s == set_name]
             if names:
-                data = bgcut.folder_dataset(Path(data_root) / set_name)
                 found.setdefault((set_name, label), []).append(
-                    _score(data, names, workers, fusion=model))
+                    _score(sets_data[set_name], names, workers, fusion=model))
     for set_name in CHECK_SETS:
-        if (Path(data_root) / set_name).is_dir():
-            data = bgcut.folder_dataset(Path(data_root) / set_name)
+        if set_name in sets_data:
+            data = sets_data[set_name]
             found[(set_name, "trained on all")] = [_score(data, data.names, workers,
                                                          fusion=trees)]
+    fixed = {name: _score(data, data.names, workers, fusion="fixed").set_index("name").iou
+             for name, data in sets_data.items()}
     table = []
     for (set_name, label), parts in found.items():
         scores = pd.concat(parts)
-        data = bgcut.folder_dataset(Path(data_root) / set_name)
-        fixed = _score(data, list(scores.name), workers, fusion="fixed")
         table.append({"set": set_name, "trees": label, "images": len(scores),
-                      "learned IoU": scores.iou.mean(), "fixed IoU": fixed.iou.mean(),
+                      "learned IoU": scores.iou.mean(),
+                      "fixed IoU": fixed[set_name].loc[scores.name].mean(),
                       "learned >= 0.7": (scores.iou >= 0.7).mean()})
     return pd.DataFrame(table)
 
