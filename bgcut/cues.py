@@ -147,7 +147,7 @@ def _check_graph(graph):
 
 
 def _similarity_matrix(graph, sigma_color):
-    """Sparse symmetric affinities exp(-d^2 / 2 sigma^2) of neighbouring regions."""
+    """(n, n) affinities exp(-d^2 / 2 sigma^2) of neighbouring regions, 0 elsewhere."""
     i, j = graph.edges.T
     d2 = ((graph.color[i] - graph.color[j]) ** 2).sum(axis=1)
     weight = np.exp(-d2 / (2 * sigma_color ** 2))
