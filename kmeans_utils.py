@@ -362,7 +362,7 @@ def resize_mask(mask, shape):
         raise ValueError(f"shape must be (rows, columns) >= 1, got {shape!r}")
     rows = (np.arange(shape[0]) * mask.shape[0]) // shape[0]
     cols = (np.arange(shape[1]) * mask.shape[1]) // shape[1]
-    return mask[rows[:, None], cols[None, :]]
+    return mask[rows][:, cols]  # rows, then columns: two cheap 1-D takes
 
 
 class Cutout(NamedTuple):
@@ -376,10 +376,9 @@ class Cutout(NamedTuple):
     def from_mask(cls, rgb, mask):
         """The cutout of an (H, W, 3) uint8 image with a foreground mask of any size."""
         mask = resize_mask(mask, rgb.shape[:2])
-        cutout = np.empty(rgb.shape[:2] + (4,), dtype=np.uint8)
-        cutout[..., :3] = rgb
-        cutout[..., 3] = mask * np.uint8(255)
-        return cls(cutout, mask)
+        rgba = Image.fromarray(rgb)
+        rgba.putalpha(Image.fromarray(mask * np.uint8(255)))  # joins the channels in C
+        return cls(np.array(rgba), mask)
 
 
 def remove_background(image, *, k=3, rng=0, max_side=320, iterations=30, border_width=1,

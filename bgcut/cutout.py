@@ -1,5 +1,6 @@
 """The project's best background remover, and flattening a cutout for display."""
 
+import functools
 import inspect
 
 import numpy as np
@@ -63,11 +64,16 @@ def remove_background(image, *, method="boundary", rng=0, **options):
     return ku.Cutout.from_mask(rgb, steps(rgb, rng=rng, **options).full_mask)
 
 
+@functools.cache
+def _option_names(function):
+    return frozenset(inspect.signature(function).parameters) - {"image", "rng"}
+
+
 def _check_names(method, options):
     """The method must exist and take every option by name."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
-    known = set(inspect.signature(METHODS[method]).parameters) - {"image", "rng"}
+    known = _option_names(METHODS[method])
     unknown = sorted(set(options) - known)
     if unknown:
         raise ValueError(f"unknown option {unknown[0]!r} for method {method!r}; "
