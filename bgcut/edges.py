@@ -11,11 +11,11 @@ the boundary, not the size of the photo.
 
 import numpy as np
 from scipy import ndimage
-from skimage import color
 
 import kmeans_utils as ku
 
 from . import _validate
+from .regions import rgb_to_lab
 
 __all__ = ["refine_edges"]
 
@@ -53,7 +53,7 @@ def refine_edges(image, mask, models, *, band=2, prior_weight=0.5):
     smooth = ndimage.gaussian_filter(mask.astype(np.float64), sigma=band / 2)
     prior = ndimage.map_coordinates(smooth, coordinates, order=1, mode="nearest")
     colors, index, _ = ku.distinct_colors(rgb[rows, cols][None])
-    likeness = models.likeness(color.rgb2lab(colors))[index.ravel()]
+    likeness = models.likeness(rgb_to_lab(colors))[index.ravel()]
     refined = coarse.copy()
     refined[rows, cols] = prior_weight * prior + (1 - prior_weight) * likeness > 0.5
     return refined

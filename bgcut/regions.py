@@ -23,8 +23,27 @@ import kmeans_utils as ku
 
 from . import _validate
 
-__all__ = ["lab_image", "superpixels", "RegionGraph", "region_graph", "border_frame",
+__all__ = ["rgb_to_lab", "lab_image", "superpixels", "RegionGraph", "region_graph", "border_frame",
            "boundary_connectivity", "region_saliency", "otsu_threshold"]
+
+_LEVELS = np.arange(256) * (1.0 / 255)
+_LINEAR = np.where(_LEVELS > 0.04045, np.power((_LEVELS + 0.055) / 1.055, 2.4), _LEVELS / 12.92)
+"""sRGB's transfer curve for every 8-bit level: linear light, as `skimage.color.rgb2xyz`."""
+_WHITE = color.xyz_tristimulus_values(illuminant="D65", observer="2", dtype=np.float64)
+
+
+def rgb_to_lab(colors):
+    """CIELAB (D65, 2 degree observer) of (M, 3) uint8 sRGB colours.
+
+    `skimage.color.rgb2lab`'s arithmetic step by step, with the transfer
+    curve read from a table of the 256 levels instead of raised to a power
+    for every value: the same numbers, bit for bit, in about half the time.
+    """
+    xyz = _LINEAR[colors] @ color.colorconv.xyz_from_rgb.T / _WHITE
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
+    x, y, z = f.T
+    return np.stack([116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)], axis=1)
+
 
 def lab_image(image):
     """CIELAB of an image, converted once per distinct colour.
@@ -34,7 +53,7 @@ def lab_image(image):
     `kmeans_utils.distinct_colors`).
     """
     colors, index, _ = ku.distinct_colors(image)
-    lab = color.rgb2lab(colors)
+    lab = rgb_to_lab(colors)
     return lab[index], lab, index
 
 

@@ -8,6 +8,7 @@ from skimage import color
 import bgcut
 import kmeans_utils as ku
 from bgcut import boundary
+from bgcut.regions import rgb_to_lab
 
 
 def two_halves(h=40, w=60):
@@ -16,6 +17,15 @@ def two_halves(h=40, w=60):
     rgb[:, : w // 2] = (20, 30, 120)
     rgb[:, w // 2:] = (230, 220, 120)
     return color.rgb2lab(rgb)
+
+
+def test_rgb_to_lab_is_skimages_conversion_bit_for_bit():
+    """Every one of the 2**24 colours, a block of 2**20 at a time."""
+    levels = np.arange(256, dtype=np.uint8)
+    for red in range(0, 256, 16):
+        block = np.stack(np.meshgrid(levels[red:red + 16], levels, levels, indexing="ij"),
+                         axis=-1).reshape(-1, 3)
+        np.testing.assert_array_equal(rgb_to_lab(block), color.rgb2lab(block))
 
 
 def test_superpixels_follow_colour_edges():
