@@ -21,13 +21,13 @@
 from . import demo
 from .batch import process_pool
 from .boundary import steps
-from .cutout import METHODS, composite, remove_background
+from .cutout import BASIC, FAST, METHODS, composite, remove_background
 from .datasets import Dataset, Sample, demo_dataset, folder_dataset, open_dataset
 from .evaluation import ABLATION, background_complexity, evaluate, mask_scores, summarize
 from .folders import remove_backgrounds
 from .io import read_image, read_mask
 
-__all__ = ["remove_background", "METHODS", "composite", "steps", "Dataset", "Sample",
-           "open_dataset", "folder_dataset", "demo_dataset", "demo", "evaluate", "summarize",
-           "mask_scores", "background_complexity", "ABLATION", "remove_backgrounds",
-           "process_pool", "read_image", "read_mask"]
+__all__ = ["remove_background", "METHODS", "FAST", "BASIC", "composite", "steps", "Dataset",
+           "Sample", "open_dataset", "folder_dataset", "demo_dataset", "demo", "evaluate",
+           "summarize", "mask_scores", "background_complexity", "ABLATION",
+           "remove_backgrounds", "process_pool", "read_image", "read_mask"]

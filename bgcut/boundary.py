@@ -31,10 +31,15 @@
    decided again at full resolution (`bgcut.edges`).
 
 `steps` runs the method and returns every intermediate result; its options
-switch steps off (``fusion="fixed"``, ``barrier_weight=0``, ``cut_rounds=0``,
-``edges=False`` is the faster setting ``method="fast"`` of `bgcut.remove_background`).
+switch steps off and set the sizes. ``fusion="fixed"``, ``barrier_weight=0``,
+``cut_rounds=0``, ``edges=False`` is the method before the barrier cue and the
+graph cut (`bgcut.cutout.BASIC`); the faster setting ``method="fast"`` of
+`bgcut.remove_background` (`bgcut.cutout.FAST`) also works on a 90-pixel copy
+with a hand-set blend of cheap cues (`bgcut.cues.blend`) and one round of
+colour models.
 """
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -45,7 +50,7 @@ import kmeans_utils as ku
 
 from . import _validate
 from .barrier import normalise
-from .cues import Cues, fixed_blend, superpixel_cues
+from .cues import Cues, blend, check_blend, fixed_blend, superpixel_cues
 from .edges import refine_edges
 from .fusion import Trees, calibrate, default_trees
 from .graphcut import contrast_weights, cut, fit_colour_models
@@ -150,7 +155,9 @@ class Steps(NamedTuple):
 
 def _fuse(cues, fusion, barrier_weight):
     """Foreground score of each superpixel, the learned features (or None), the barrier cue."""
-    barrier = normalise(cues.barrier)
+    barrier = normalise(cues.barrier) if cues.barrier.any() else cues.barrier
+    if isinstance(fusion, Mapping):
+        return blend(cues, fusion), None, barrier
     if isinstance(fusion, str) and fusion == "fixed":
         return fixed_blend(cues.contrast, barrier, barrier_weight), None, barrier
     trees = default_trees() if isinstance(fusion, str) else fusion
@@ -199,13 +206,15 @@ def steps(image, *, k=3, rng=0, max_side=160, saliency_side=120, n_segments=150,
     max_side : int, longest side of the working image of the colour models
     saliency_side : int, longest side of the copy cut into superpixels
     n_segments, slic_iterations : superpixel count and SLIC iterations
-    fusion : 'learned', 'fixed' or `bgcut.fusion.Trees`
+    fusion : 'learned', 'fixed', `bgcut.fusion.Trees` or a mapping
         How the cues become one score per superpixel: the project's trained
         trees over `bgcut.cues.FEATURES` (``"learned"``, the default), other
-        trees, or the hand-set blend of the contrast saliency and the
-        minimum-barrier cue (``"fixed"``, weighted by `barrier_weight`).
+        trees, the hand-set blend of the contrast saliency and the
+        minimum-barrier cue (``"fixed"``, weighted by `barrier_weight`), or
+        a hand-set blend of other cues, e.g. ``{"contrast": 0.6,
+        "geodesic": 0.2, "ranking_border": 0.2}`` (`bgcut.cues.blend`).
     barrier_weight : float in [0, 1], weight of the minimum-barrier cue in the
-        fixed blend (0: not computed)
+        ``"fixed"`` blend (0: not computed)
     barrier_scans : int, rounds of its raster scans
     rounds : int, rounds of colour models on superpixels (0: the saliency split alone)
     prior_weight : float in [0, 1], weight of the saliency against the colours
@@ -222,11 +231,17 @@ def steps(image, *, k=3, rng=0, max_side=160, saliency_side=120, n_segments=150,
     Steps
     """
     k = _validate.integer("k", k, 1)
-    if not (isinstance(fusion, Trees) or isinstance(fusion, str)
-            and fusion in ("learned", "fixed")):
-        raise ValueError(f"fusion must be 'learned', 'fixed' or Trees, got {fusion!r}")
-    learned = not (isinstance(fusion, str) and fusion == "fixed")
     barrier_weight = _validate.number("barrier_weight", barrier_weight, 0, 1)
+    if isinstance(fusion, Mapping):
+        fusion = check_blend(fusion)
+        use_barrier = fusion.get("barrier", 0) > 0
+    elif isinstance(fusion, Trees) or isinstance(fusion, str) and fusion == "learned":
+        use_barrier = True
+    elif isinstance(fusion, str) and fusion == "fixed":
+        use_barrier = barrier_weight > 0
+    else:
+        raise ValueError(f"fusion must be 'learned', 'fixed', Trees or a mapping of cue "
+                         f"weights, got {fusion!r}")
     rounds = _validate.integer("rounds", rounds, 0)
     prior_weight = _validate.number("prior_weight", prior_weight, 0, 1)
     cut_side = _validate.integer("cut_side", cut_side, 1)
@@ -237,7 +252,7 @@ def steps(image, *, k=3, rng=0, max_side=160, saliency_side=120, n_segments=150,
     rgb = ku.to_rgb8(image)
     cues = superpixel_cues(rgb, max_side=max_side, saliency_side=saliency_side,
                            n_segments=n_segments, slic_iterations=slic_iterations,
-                           barrier_scans=barrier_scans, barrier=learned or barrier_weight > 0)
+                           barrier_scans=barrier_scans, barrier=use_barrier)
     small, colors, index, _, regions, graph, connectivity, contrast, _ = cues
     if graph.n < 2:  # nothing to tell apart
         none, nothing = np.zeros(graph.n), np.zeros(small.shape[:2])

@@ -19,6 +19,8 @@ CVPR 2013). Besides the boundary connectivity and contrast of
   ranks of the main cues.
 """
 
+import numbers
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -43,8 +45,9 @@ from .regions import (
     superpixels,
 )
 
-__all__ = ["Cues", "superpixel_cues", "FEATURES", "fixed_blend", "manifold_ranking",
-           "geodesic_distance", "region_features"]
+__all__ = ["Cues", "superpixel_cues", "FEATURES", "fixed_blend", "BLEND_CUES", "check_blend",
+           "blend", "manifold_ranking", "border_ranking", "geodesic_distance",
+           "region_features"]
 
 
 def _shrink_lab(lab, max_side):
@@ -140,6 +143,58 @@ def fixed_blend(contrast, barrier, barrier_weight=0.4):
     return (1 - barrier_weight) * contrast + barrier_weight * barrier
 
 
+BLEND_CUES = ("contrast", "barrier", "geodesic", "ranking_border")
+"""The cues a hand-set `blend` can weigh; each is a column of `FEATURES` too."""
+
+
+def check_blend(weights):
+    """Validate blend weights: a mapping of `BLEND_CUES` names to numbers >= 0, not all 0.
+
+    Returns the weights as a dict of floats.
+    """
+    if not isinstance(weights, Mapping):
+        raise TypeError(f"blend weights must be a mapping of cue names to weights, "
+                        f"got {type(weights).__name__}")
+    unknown = sorted(set(weights) - set(BLEND_CUES), key=str)
+    if unknown:
+        raise ValueError(f"unknown cue {unknown[0]!r} in blend weights; "
+                         f"the cues are {list(BLEND_CUES)}")
+    for name, weight in weights.items():
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) \
+                or not 0 <= weight < np.inf:
+            raise ValueError(f"blend weight of {name!r} must be a finite number >= 0, "
+                             f"got {weight!r}")
+    if sum(weights.values()) <= 0:
+        raise ValueError(f"blend weights must not all be 0, got {dict(weights)!r}")
+    return {name: float(weight) for name, weight in weights.items()}
+
+
+def blend(cues, weights):
+    """A hand-set fusion: the weighted mean of named cues of every superpixel.
+
+    Parameters
+    ----------
+    cues : Cues
+    weights : mapping of `BLEND_CUES` names to weights >= 0 (see `check_blend`)
+        ``"contrast"``: the contrast saliency; ``"barrier"``: the
+        minimum-barrier distance normalised to [0, 1] (zeros unless `cues`
+        has it); ``"geodesic"``: `geodesic_distance` normalised the same way;
+        ``"ranking_border"``: `border_ranking`. Only cues of positive weight
+        are computed.
+
+    Returns
+    -------
+    (n,) ndarray of float in [0, 1], the foreground score of each superpixel
+    """
+    weights = check_blend(weights)
+    cue = {"contrast": lambda: cues.contrast,
+           "barrier": lambda: normalise(cues.barrier),
+           "geodesic": lambda: normalise(geodesic_distance(cues.graph)),
+           "ranking_border": lambda: border_ranking(cues.graph)}
+    total = sum(w * cue[name]() for name, w in weights.items() if w > 0)
+    return total / sum(weights.values())
+
+
 def _check_graph(graph):
     if graph.n < 1 or graph.edges.ndim != 2 or graph.edges.shape[1:] != (2,):
         raise ValueError(f"graph must be a RegionGraph with at least one region, "
@@ -204,6 +259,13 @@ def manifold_ranking(graph, queries, *, alpha=0.99, sigma_color=10.0):
     f = np.linalg.solve(system, y)
     spread = np.ptp(f)
     return (f - f.min()) / spread if spread > 0 else np.ones(graph.n)
+
+
+def border_ranking(graph):
+    """1 - `manifold_ranking` from the border regions: high for regions unlike the border."""
+    on_border = np.zeros(graph.n, bool)
+    on_border[graph.border] = True
+    return 1 - manifold_ranking(graph, on_border)
 
 
 def geodesic_distance(graph, *, floor=3.0):
@@ -291,9 +353,7 @@ def region_features(lab, regions, graph, connectivity, contrast, barrier, *, rng
     n = graph.n
     barrier = normalise(barrier_raw)
     fixed = fixed_blend(contrast, barrier)
-    on_border = np.zeros(n, bool)
-    on_border[graph.border] = True
-    ranking_border = 1 - manifold_ranking(graph, on_border)
+    ranking_border = border_ranking(graph)
     ranking_object = manifold_ranking(graph, ranking_border > ranking_border.mean())
     geodesic_raw = geodesic_distance(graph)
     position = graph.position

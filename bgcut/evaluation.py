@@ -9,7 +9,7 @@ from skimage.filters import sobel
 import kmeans_utils as ku
 
 from . import batch
-from .cutout import check_options, remove_background
+from .cutout import BASIC, check_options, remove_background
 from .datasets import Dataset
 from .regions import border_frame, lab_image
 
@@ -22,10 +22,10 @@ COLUMNS = ["name", "iou", "precision", "recall", "foreground", "predicted",
 
 ABLATION = {
     "course method (seed)": dict(method="seed"),
-    "superpixel saliency, Otsu split": dict(method="fast", rounds=0, clean=False),
-    "+ K-means colour models": dict(method="fast", clean=False),
-    "+ clean-up (method='fast')": dict(method="fast"),
-    "+ minimum-barrier cue": dict(method="fast", barrier_weight=0.4),
+    "superpixel saliency, Otsu split": dict(BASIC, rounds=0, clean=False),
+    "+ K-means colour models": dict(BASIC, clean=False),
+    "+ clean-up": dict(BASIC),
+    "+ minimum-barrier cue": dict(BASIC, barrier_weight=0.4),
     "+ graph cut at 320 px": dict(fusion="fixed"),
     "+ learned fusion of the cues (the default)": dict(),
 }

@@ -149,11 +149,27 @@ def test_learned_fusion_is_the_calibrated_tree_prediction():
 
 
 @pytest.mark.parametrize("fusion, match", [
-    ("trees", "fusion must be 'learned', 'fixed' or Trees, got 'trees'"),
-    (None, "fusion must be .* got None")])
+    ("trees", "fusion must be 'learned', 'fixed', Trees or a mapping of cue weights, "
+              "got 'trees'"),
+    (None, "fusion must be .* got None"),
+    ({"contrast": 1, "colour": 1}, "unknown cue 'colour' in blend weights"),
+    ({"contrast": -0.5}, "blend weight of 'contrast' must be a finite number >= 0, got -0.5"),
+    ({"geodesic": 0}, "blend weights must not all be 0")])
 def test_bad_fusion_is_named(fusion, match):
     with pytest.raises(ValueError, match=match):
         boundary.steps(np.zeros((8, 8, 3), np.uint8), fusion=fusion)
+
+
+def test_blended_fusion_is_the_weighted_mean_of_the_named_cues():
+    image = bgcut.demo_dataset()[29].image
+    weights = {"contrast": 0.6, "geodesic": 0.2, "ranking_border": 0.2}
+    steps = boundary.steps(image, fusion=weights, cut_rounds=0)
+    graph = steps.graph
+    geodesic = bgcut.barrier.normalise(bgcut.cues.geodesic_distance(graph))
+    expected = 0.6 * steps.contrast + 0.2 * geodesic \
+        + 0.2 * bgcut.cues.border_ranking(graph)
+    np.testing.assert_allclose(steps.saliency, expected, rtol=1e-12)
+    assert steps.features is None and not steps.barrier.any()  # not computed: weight 0
 
 
 def test_otsu_threshold_splits_two_groups():

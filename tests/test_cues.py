@@ -27,17 +27,51 @@ def test_manifold_ranking_spreads_along_similar_neighbours():
         cues.manifold_ranking(graph, [1, 0, 0, 0, 0], alpha=1)
 
 
-def test_geodesic_distance_sums_the_steps_above_the_floor():
-    labels = np.zeros((7, 7), int)   # a frame (0) around a ring (1) around a core (2)
+def ring_cues(contrast, barrier):
+    """Cues of a frame (lightness 0) around a ring (20) around a core (50)."""
+    labels = np.zeros((7, 7), int)
     labels[1:6, 1:6] = 1
     labels[3, 3] = 2
     lab = np.zeros((7, 7, 3))
     lab[..., 0] = np.array([0.0, 20.0, 50.0])[labels]
     graph = region_graph(labels, lab)
+    return cues.Cues(None, None, None, lab, labels, graph, None, np.asarray(contrast, float),
+                     None if barrier is None else np.asarray(barrier, float))
+
+
+def test_geodesic_distance_sums_the_steps_above_the_floor():
+    graph = ring_cues([0, 0, 0], None).graph
     np.testing.assert_allclose(cues.geodesic_distance(graph), [0, 17, 44])
     np.testing.assert_allclose(cues.geodesic_distance(graph, floor=0), [0, 20, 50])
     with pytest.raises(ValueError, match="floor must be a number"):
         cues.geodesic_distance(graph, floor=-1)
+
+
+def test_blend_is_the_weighted_mean_of_the_named_cues():
+    ring = ring_cues([0.0, 0.5, 1.0], [0.0, 10.0, 20.0])
+    # Each cue scaled by its 95th percentile: 19 for the barrier, 41.3 for the
+    # geodesic distances 0, 17, 44 (17 + 0.9 * 27).
+    np.testing.assert_allclose(cues.blend(ring, {"geodesic": 1}), [0, 17 / 41.3, 1])
+    np.testing.assert_allclose(cues.blend(ring, {"contrast": 3, "barrier": 1}),
+                               [0, (1.5 + 10 / 19) / 4, 1])
+    np.testing.assert_allclose(cues.blend(ring, {"ranking_border": 2}),
+                               cues.border_ranking(ring.graph))
+    # A cue of weight 0 is not computed: here there is no barrier to compute.
+    no_barrier = ring_cues([0.0, 0.5, 1.0], None)
+    np.testing.assert_allclose(cues.blend(no_barrier, {"contrast": 1, "barrier": 0}),
+                               [0, 0.5, 1])
+
+
+@pytest.mark.parametrize("weights, error, match", [
+    ([("contrast", 1)], TypeError, "must be a mapping of cue names to weights, got list"),
+    ({"contrast": True}, ValueError, "blend weight of 'contrast' must be .* got True"),
+    ({"barrier": np.inf}, ValueError, "blend weight of 'barrier' must be .* got inf"),
+    ({"contrast": 0.0, "barrier": 0}, ValueError, "must not all be 0"),
+    ({"size": 1}, ValueError, r"unknown cue 'size' in blend weights; the cues are \["),
+])
+def test_check_blend_names_the_bad_weight(weights, error, match):
+    with pytest.raises(error, match=match):
+        cues.check_blend(weights)
 
 
 def test_superpixel_cues_of_the_red_square():
