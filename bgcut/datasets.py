@@ -116,6 +116,8 @@ def folder_dataset(root, *, source=None, reason=""):
     ``DUTS-TE/DUTS-TE-Mask/*.png``, and ``images/`` with ``masks/``. Images
     and masks are paired by file stem; files without a partner are listed in
     ``dataset.unmatched`` and reported with a warning, never paired by position.
+    Of several files with one stem (``a.jpg``, ``a.png``), the last name in
+    sorted order is used, and a warning names them.
 
     Raises
     ------
@@ -129,9 +131,16 @@ def folder_dataset(root, *, source=None, reason=""):
     if dirs is None:
         raise ValueError(f"no DUTS-TE-Image/ + DUTS-TE-Mask/ or images/ + masks/ "
                          f"folders under {str(root)!r}")
-    # Of several files with one stem, the last name in sorted order is used.
-    images, masks = ({stem: paths[-1] for stem, paths in files_by_stem(d).items()}
-                     for d in dirs)
+    grouped = [files_by_stem(d) for d in dirs]
+    images, masks = ({stem: paths[-1] for stem, paths in by_stem.items()}
+                     for by_stem in grouped)
+    ambiguous = [paths for by_stem in grouped for paths in by_stem.values() if len(paths) > 1]
+    if ambiguous:
+        shown = "; ".join(f"{paths[-1].name}, not {', '.join(p.name for p in paths[:-1])}"
+                          for paths in ambiguous[:3])
+        warnings.warn(f"{dirs[0].parent}: {len(ambiguous)} names with several files, the "
+                      f"last in sorted order used: {shown}{'; ...' if len(ambiguous) > 3 else ''}",
+                      stacklevel=2)
     names = sorted(images.keys() & masks.keys())
     unmatched = {"images": sorted(images.keys() - masks.keys()),
                  "masks": sorted(masks.keys() - images.keys())}

@@ -65,6 +65,16 @@ def test_unmatched_files_are_reported_not_paired(tmp_path):
     assert data.unmatched == {"images": ["b"], "masks": ["c"]}
 
 
+def test_several_files_of_one_name_are_named_in_a_warning(tmp_path):
+    _write_pair(tmp_path / "images", tmp_path / "masks", "a")
+    _write_pair(tmp_path / "images", tmp_path / "masks", "b")  # images/b.png, 40 x 30
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "images" / "b.jpg")
+    with pytest.warns(UserWarning, match=r"1 names with several files, the last in sorted "
+                                         r"order used: b\.png, not b\.jpg"):
+        data = bgcut.folder_dataset(tmp_path)
+    assert data.names == ["a", "b"] and data[1].image.shape == (30, 40, 3)
+
+
 def test_folder_errors(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         bgcut.folder_dataset(tmp_path / "missing")
