@@ -26,8 +26,9 @@ def _relax(bounds, barrier, values, source, target):
     extended = np.maximum(bounds[source], values[target])
     new_barrier = extended[0] + extended[1]
     better = new_barrier < barrier[target[1:]]
-    barrier[target[1:]] = np.where(better, new_barrier, barrier[target[1:]])
-    bounds[target] = np.where(better, extended, bounds[target])
+    # Both targets are views (a row or column of every channel): updated in place.
+    np.copyto(barrier[target[1:]], new_barrier, where=better)
+    np.copyto(bounds[target], extended, where=better)
 
 
 def minimum_barrier_distance(image, *, scans=2):
