@@ -50,24 +50,13 @@ import kmeans_utils as ku
 
 from . import _validate
 from .barrier import normalise
-from .cues import Cues, blend, check_blend, fixed_blend, superpixel_cues
+from .cues import blend, check_blend, fixed_blend, superpixel_cues
 from .edges import refine_edges
 from .fusion import Trees, calibrate, default_trees
 from .graphcut import contrast_weights, cut, fit_colour_models
-from .regions import (
-    RegionGraph,
-    border_frame,
-    boundary_connectivity,
-    lab_image,
-    otsu_threshold,
-    region_graph,
-    region_saliency,
-    superpixels,
-)
+from .regions import RegionGraph, border_frame, lab_image, otsu_threshold
 
-__all__ = ["lab_image", "superpixels", "RegionGraph", "region_graph", "border_frame",
-           "boundary_connectivity", "region_saliency", "otsu_threshold", "clean_mask",
-           "Cues", "superpixel_cues", "Steps", "steps", "boundary_mask"]
+__all__ = ["clean_mask", "Steps", "steps", "boundary_mask"]
 
 
 def _fill_holes(mask):

@@ -7,7 +7,7 @@ from skimage import color
 
 import bgcut
 import kmeans_utils as ku
-from bgcut import boundary
+from bgcut import boundary, regions
 from bgcut.regions import rgb_to_lab
 
 
@@ -30,7 +30,7 @@ def test_rgb_to_lab_is_skimages_conversion_bit_for_bit():
 
 def test_superpixels_follow_colour_edges():
     lab = two_halves()
-    labels = boundary.superpixels(lab, 12)
+    labels = regions.superpixels(lab, 12)
     assert labels.shape == lab.shape[:2]
     np.testing.assert_array_equal(np.unique(labels), np.arange(labels.max() + 1))
     # Each superpixel lies (almost) wholly on one side of the colour edge.
@@ -39,7 +39,7 @@ def test_superpixels_follow_colour_edges():
     share = np.bincount(labels.ravel(), weights=left.ravel()) / np.bincount(labels.ravel())
     assert ((share < 0.1) | (share > 0.9)).all()
     with pytest.raises(ValueError, match=r"shape \(H, W, 3\)"):
-        boundary.superpixels(lab[..., 0])
+        regions.superpixels(lab[..., 0])
 
 
 def test_region_graph_hand_computed():
@@ -48,7 +48,7 @@ def test_region_graph_hand_computed():
                        [3, 3, 3]])
     lab = np.zeros((3, 3, 3))
     lab[..., 0] = labels * 10.0
-    graph = boundary.region_graph(labels, lab)
+    graph = regions.region_graph(labels, lab)
     assert graph.n == 4
     np.testing.assert_array_equal(graph.size, [3, 2, 1, 3])
     np.testing.assert_allclose(graph.color[:, 0], [0, 10, 20, 30])
@@ -64,12 +64,12 @@ def square_graph():
     labels = np.repeat(np.repeat(np.arange(25).reshape(5, 5), 8, axis=0), 8, axis=1)
     rgb = np.full(labels.shape + (3,), 128, np.uint8)
     rgb[labels == 12] = (200, 30, 30)
-    return boundary.region_graph(labels, color.rgb2lab(rgb)), labels
+    return regions.region_graph(labels, color.rgb2lab(rgb)), labels
 
 
 def test_boundary_connectivity_separates_object_from_background():
     graph, _ = square_graph()
-    bc = boundary.boundary_connectivity(graph)
+    bc = regions.boundary_connectivity(graph)
     # The 24 grey regions form one background whose border length is 16 of
     # 24 regions: 16 / sqrt(24). The red centre is far in colour from all.
     np.testing.assert_allclose(np.delete(bc, 12), 16 / np.sqrt(24), rtol=1e-6)
@@ -78,7 +78,7 @@ def test_boundary_connectivity_separates_object_from_background():
 
 def test_region_saliency_scores_the_object():
     graph, _ = square_graph()
-    scores = boundary.region_saliency(graph)
+    scores = regions.region_saliency(graph)
     assert scores.shape == (25,) and ((scores >= 0) & (scores <= 1)).all()
     # Smoothing over the graph pulls the lone object down a little.
     assert scores[12] > 0.6 and np.delete(scores, 12).max() < 0.05
@@ -89,7 +89,7 @@ def test_region_saliency_scores_the_object():
 def test_region_saliency_rejects_bad_widths(option):
     graph, _ = square_graph()
     with pytest.raises(ValueError, match=f"{option} must be a finite number > 0, got 0"):
-        boundary.region_saliency(graph, **{option: 0})
+        regions.region_saliency(graph, **{option: 0})
 
 
 def test_steps_of_the_red_square():
@@ -174,11 +174,11 @@ def test_blended_fusion_is_the_weighted_mean_of_the_named_cues():
 
 def test_otsu_threshold_splits_two_groups():
     values = np.r_[np.full(10, 0.1), np.full(5, 0.9)]
-    cut = boundary.otsu_threshold(values, np.ones(15))
+    cut = regions.otsu_threshold(values, np.ones(15))
     assert 0.1 < cut < 0.9
-    assert boundary.otsu_threshold(np.full(4, 0.3), np.ones(4)) == np.inf  # nothing to split
+    assert regions.otsu_threshold(np.full(4, 0.3), np.ones(4)) == np.inf  # nothing to split
     with pytest.raises(ValueError, match="one length"):
-        boundary.otsu_threshold([1, 2], [1])
+        regions.otsu_threshold([1, 2], [1])
 
 
 def test_clean_mask():
