@@ -61,7 +61,6 @@ def _shrink_lab(lab, max_side):
         size, Image.Resampling.BOX)) for c in range(3)], axis=2).astype(np.float64)
 
 
-
 class Cues(NamedTuple):
     """The superpixels of an image and their unsupervised cues (`superpixel_cues`)."""
 
@@ -90,6 +89,19 @@ class Cues(NamedTuple):
                                self.contrast, self.barrier)
 
 
+def _region_cues(lab, n_segments, iterations):
+    """Superpixels of a CIELAB image, their graph, connectivity and contrast saliency.
+
+    With fewer than two superpixels the connectivity and contrast are zeros.
+    """
+    regions = superpixels(lab, n_segments, iterations=iterations)
+    graph = region_graph(regions, lab)
+    if graph.n < 2:
+        return regions, graph, np.zeros(graph.n), np.zeros(graph.n)
+    connectivity = boundary_connectivity(graph)
+    return regions, graph, connectivity, region_saliency(graph, connectivity)
+
+
 def superpixel_cues(image, *, max_side=160, saliency_side=120, n_segments=150,
                     slic_iterations=2, barrier_scans=2, barrier=True):
     """Steps 1-3 of the method: superpixels and their border cues, before any fusion.
@@ -106,18 +118,15 @@ def superpixel_cues(image, *, max_side=160, saliency_side=120, n_segments=150,
     saliency_side = _validate.integer("saliency_side", saliency_side, 1)
     slic_iterations = _validate.integer("slic_iterations", slic_iterations, 1)
     barrier_scans = _validate.integer("barrier_scans", barrier_scans, 1)
-    small = ku.rescale(ku.to_rgb8(image), max_side)
+    small = ku.rescale(image, max_side)
     lab, colors, index = lab_image(small)
     saliency_lab = _shrink_lab(lab, saliency_side)
-    regions = superpixels(saliency_lab, n_segments, iterations=slic_iterations)
-    graph = region_graph(regions, saliency_lab)
-    connectivity, contrast, distance = np.zeros((3, graph.n))
-    if graph.n >= 2:
-        connectivity = boundary_connectivity(graph)
-        contrast = region_saliency(graph, connectivity)
-        if barrier:
-            pixels = minimum_barrier_distance(saliency_lab, scans=barrier_scans)
-            distance = np.bincount(regions.ravel(), pixels.ravel()) / graph.size
+    regions, graph, connectivity, contrast = _region_cues(saliency_lab, n_segments,
+                                                          slic_iterations)
+    distance = np.zeros(graph.n)
+    if barrier and graph.n >= 2:
+        pixels = minimum_barrier_distance(saliency_lab, scans=barrier_scans)
+        distance = np.bincount(regions.ravel(), pixels.ravel()) / graph.size
     return Cues(small, colors, index, saliency_lab, regions, graph, connectivity, contrast,
                 distance)
 
@@ -312,12 +321,7 @@ def _spread(lab, regions, graph):
 
 def _other_scale(lab, regions, graph, n_segments):
     """Contrast saliency and connectivity at another superpixel count, per region."""
-    labels = superpixels(lab, n_segments, iterations=2)
-    other = region_graph(labels, lab)
-    if other.n < 2:
-        return np.zeros(graph.n), np.zeros(graph.n)
-    connectivity = boundary_connectivity(other)
-    contrast = region_saliency(other, connectivity)
+    labels, _, connectivity, contrast = _region_cues(lab, n_segments, 2)
     flat = regions.ravel()
     return tuple(np.bincount(flat, weights=values[labels].ravel(), minlength=graph.n)
                  / graph.size for values in (contrast, connectivity))
