@@ -43,7 +43,6 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage
 
 import kmeans_utils as ku
@@ -54,7 +53,7 @@ from .cues import blend, check_blend, fixed_blend, superpixel_cues
 from .edges import refine_edges
 from .fusion import Trees, calibrate, default_trees
 from .graphcut import contrast_weights, cut, fit_colour_models
-from .regions import RegionGraph, border_frame, lab_image, otsu_threshold
+from .regions import RegionGraph, border_frame, lab_image, otsu_threshold, resize_map
 
 __all__ = ["clean_mask", "Steps", "steps", "boundary_mask"]
 
@@ -95,12 +94,6 @@ def clean_mask(mask, *, opening=0, min_component=0.2):
             keep[0] = False
             mask = keep[parts]
     return mask
-
-
-def _enlarge(values, shape):
-    """Bilinear enlargement of a 2-D float map to `shape`."""
-    return np.asarray(Image.fromarray(values.astype(np.float32)).resize(
-        (shape[1], shape[0]), Image.Resampling.BILINEAR), dtype=np.float64)
 
 
 class Steps(NamedTuple):
@@ -165,7 +158,7 @@ def _graph_cut(image, score, regions, foreground, colors, index, *, cut_side, ro
     """
     big = ku.rescale(image, cut_side)
     lab, big_colors, big_index = lab_image(big)
-    prior = _enlarge(score[regions], big.shape)
+    prior = resize_map(score[regions], big.shape[:2])
     right, down = contrast_weights(lab, smoothness)
     counts = np.bincount(index.ravel(), minlength=len(colors))
     models = None
@@ -250,7 +243,7 @@ def steps(image, *, k=3, rng=0, max_side=160, saliency_side=120, n_segments=150,
                      np.zeros(rgb.shape[:2], bool))
     score, features, barrier = _fuse(cues, fusion, barrier_weight)
     threshold = otsu_threshold(score, graph.size)
-    prior = _enlarge(score[regions], small.shape)
+    prior = resize_map(score[regions], small.shape[:2])
     foreground, likeness, models = prior > threshold, prior, None
     in_front = score > threshold
     for _ in range(rounds):

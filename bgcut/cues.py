@@ -42,6 +42,7 @@ from .regions import (
     otsu_threshold,
     region_graph,
     region_saliency,
+    resize_map,
     superpixels,
 )
 
@@ -56,9 +57,9 @@ def _shrink_lab(lab, max_side):
     scale = max_side / max(h, w)
     if scale >= 1:
         return lab
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return np.stack([np.asarray(Image.fromarray(lab[..., c].astype(np.float32)).resize(
-        size, Image.Resampling.BOX)) for c in range(3)], axis=2).astype(np.float64)
+    shape = (max(1, round(h * scale)), max(1, round(w * scale)))
+    return np.stack([resize_map(lab[..., c], shape, Image.Resampling.BOX) for c in range(3)],
+                    axis=2)
 
 
 class Cues(NamedTuple):

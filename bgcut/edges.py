@@ -15,7 +15,7 @@ from scipy import ndimage
 import kmeans_utils as ku
 
 from . import _validate
-from .regions import rgb_to_lab
+from .regions import lab_image
 
 __all__ = ["refine_edges"]
 
@@ -52,8 +52,8 @@ def refine_edges(image, mask, models, *, band=2, prior_weight=0.5):
     coordinates = [(rows + 0.5) * scale[0] - 0.5, (cols + 0.5) * scale[1] - 0.5]
     smooth = ndimage.gaussian_filter(mask.astype(np.float64), sigma=band / 2)
     prior = ndimage.map_coordinates(smooth, coordinates, order=1, mode="nearest")
-    colors, index, _ = ku.distinct_colors(rgb[rows, cols][None])
-    likeness = models.likeness(rgb_to_lab(colors))[index.ravel()]
+    _, colors, index = lab_image(rgb[rows, cols][None])  # the band's pixels, in a row
+    likeness = models.likeness(colors)[index.ravel()]
     refined = coarse.copy()
     refined[rows, cols] = prior_weight * prior + (1 - prior_weight) * likeness > 0.5
     return refined

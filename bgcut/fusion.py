@@ -26,7 +26,7 @@ from PIL import Image
 import kmeans_utils as ku
 
 from .cues import FEATURES, superpixel_cues
-from .regions import otsu_threshold
+from .regions import otsu_threshold, resize_map
 
 __all__ = ["MODEL_FILE", "Trees", "default_trees", "calibrate", "training_rows"]
 
@@ -184,7 +184,6 @@ def training_rows(image, mask):
     if graph.n < 2:
         return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
     features = cues.features()
-    covered = np.asarray(Image.fromarray(mask.astype(np.float32)).resize(
-        regions.shape[::-1], Image.Resampling.BOX), dtype=np.float64)
+    covered = resize_map(mask, regions.shape, Image.Resampling.BOX)
     target = np.bincount(regions.ravel(), covered.ravel(), minlength=graph.n) / graph.size
     return features, np.clip(target, 0, 1), graph.size / graph.size.sum()

@@ -14,6 +14,7 @@ colour contrast by a least-squares smoothing over neighbours
 from typing import NamedTuple
 
 import numpy as np
+from PIL import Image
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from skimage import color
@@ -23,8 +24,9 @@ import kmeans_utils as ku
 
 from . import _validate
 
-__all__ = ["rgb_to_lab", "lab_image", "superpixels", "RegionGraph", "region_graph", "border_frame",
-           "boundary_connectivity", "region_saliency", "otsu_threshold"]
+__all__ = ["rgb_to_lab", "lab_image", "resize_map", "superpixels", "RegionGraph",
+           "region_graph", "border_frame", "boundary_connectivity", "region_saliency",
+           "otsu_threshold"]
 
 _LEVELS = np.arange(256) * (1.0 / 255)
 _LINEAR = np.where(_LEVELS > 0.04045, np.power((_LEVELS + 0.055) / 1.055, 2.4), _LEVELS / 12.92)
@@ -55,6 +57,16 @@ def lab_image(image):
     colors, index, _ = ku.distinct_colors(image)
     lab = rgb_to_lab(colors)
     return lab[index], lab, index
+
+
+def resize_map(values, shape, resample=Image.Resampling.BILINEAR):
+    """A 2-D map of floats resized to `shape` (rows, columns) by Pillow (float32 inside).
+
+    ``Image.Resampling.BOX`` averages areas when shrinking; the default
+    interpolates when enlarging. Returns float64.
+    """
+    return np.asarray(Image.fromarray(np.asarray(values, dtype=np.float32)).resize(
+        (shape[1], shape[0]), resample), dtype=np.float64)
 
 
 def superpixels(lab, n_segments=150, *, compactness=10.0, iterations=10):
