@@ -137,7 +137,7 @@ class Steps(NamedTuple):
 
 def _fuse(cues, fusion, barrier_weight):
     """Foreground score of each superpixel, the learned features (or None), the barrier cue."""
-    barrier = normalise(cues.barrier) if cues.barrier.any() else cues.barrier
+    barrier = normalise(cues.barrier)  # zeros when not computed
     if isinstance(fusion, Mapping):
         return blend(cues, fusion), None, barrier
     if isinstance(fusion, str) and fusion == "fixed":
