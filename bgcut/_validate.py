@@ -4,12 +4,11 @@ import numbers
 
 import numpy as np
 
+import kmeans_utils as ku
 
-def integer(name, value, low):
-    """`value` as an int; it must be an integer >= `low`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+integer = ku._check_integer
+"""``integer(name, value, low)``: `value` as an int; it must be an integer >= `low`
+(the course module's own check, with its message)."""
 
 
 def number(name, value, low, high):
