@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple
 
 from . import _validate
+from .progress import bar as progress_bar
 
 __all__ = ["Outcome", "run", "process_pool", "cores"]
 
@@ -142,7 +143,8 @@ def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
         Run on this executor instead: threads, processes, or a cluster such
         as Dask's ``Client.get_executor()``.
     progress : bool
-        Show a tqdm progress bar on stderr.
+        Show a progress bar (`bgcut.progress.bar`): on stderr, or in a
+        notebook as a line of text updated in place.
     desc : str, optional
         The progress bar's label.
 
@@ -150,12 +152,10 @@ def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
     -------
     list of Outcome
     """
-    from tqdm.auto import tqdm
-
     items = list(items)
     workers = cores() if workers is None else _validate.integer("workers", workers, 1)
     workers = min(workers, cores(), max(len(items), 1))
-    with tqdm(total=len(items), disable=not progress, desc=desc, unit="image") as bar:
+    with progress_bar(len(items), desc=desc, disable=not progress) as bar:
         if executor is None and workers > 1:
             return _on_processes(task, items, workers, bar)
         if executor is not None:
