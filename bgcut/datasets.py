@@ -178,6 +178,11 @@ def open_dataset(root=None, *, download=None):
     credentials, a layout that is not DUTS's) falls back to the demo set
     with the reason; any other error is raised.
 
+    `download` may also be a function of no arguments that downloads DUTS
+    and returns its folder, such as ``lambda:
+    kagglehub.dataset_download(KAGGLE_DATASET)``: it is called in place of
+    the default download, with the same fallback.
+
     Raises
     ------
     ValueError
@@ -189,14 +194,19 @@ def open_dataset(root=None, *, download=None):
         return folder_dataset(os.environ["DUTS_DIR"], reason="local folder from DUTS_DIR")
     if download is None:
         download = os.environ.get("DUTS_DOWNLOAD", "1") != "0"
-    if not download:
+    if not (isinstance(download, bool) or callable(download)):
+        raise TypeError(f"download must be True, False or a function, got {download!r}")
+    if download is False:
         return demo_dataset(reason="download turned off")
     try:
         import kagglehub
     except ImportError:
         return demo_dataset(reason="kagglehub is not installed")
+    if download is True:
+        def download():
+            return kagglehub.dataset_download(KAGGLE_DATASET)
     try:
-        path = kagglehub.dataset_download(KAGGLE_DATASET)
+        path = download()
         return folder_dataset(path, source=f"kaggle:{KAGGLE_DATASET}",
                               reason="downloaded with kagglehub")
     except (ValueError, *_download_errors()) as error:

@@ -131,6 +131,22 @@ def test_open_dataset_uses_the_download(tmp_path, monkeypatch):
     assert data.source == f"kaggle:{KAGGLE_DATASET}" and data.names == ["x"]
 
 
+def test_open_dataset_calls_a_given_download(tmp_path, monkeypatch):
+    _write_pair(tmp_path / "DUTS-TE" / "DUTS-TE-Image", tmp_path / "DUTS-TE" / "DUTS-TE-Mask",
+                "y")
+    monkeypatch.delenv("DUTS_DIR", raising=False)
+    data = bgcut.open_dataset(download=lambda: str(tmp_path))
+    assert data.source == f"kaggle:{KAGGLE_DATASET}" and data.names == ["y"]
+
+    def offline():
+        raise ConnectionError("no network")
+
+    data = bgcut.open_dataset(download=offline)
+    assert data.source == "demo" and data.reason == "kagglehub failed: ConnectionError: no network"
+    with pytest.raises(TypeError, match="download must be True, False or a function, got 'yes'"):
+        bgcut.open_dataset(download="yes")
+
+
 def test_open_dataset_without_download():
     data = bgcut.open_dataset(download=False)
     assert data.source == "demo" and data.reason == "download turned off"
