@@ -17,6 +17,10 @@ same file.
 saw it), across sets (trained on one, scored on the other) and, for the
 trees trained on everything, on GrabCut and the DUTS sample, which training
 never reads. The hand-set fusion is scored on the same images beside it.
+``--results DIR`` (with ``--evaluate``) also writes the out-of-fold score of
+every training photo to ``DIR/out_of_fold.csv`` (the columns of
+``benchmarks/quality.py --results``, method ``default, out of fold``): the
+notebook shows these for SOD and the horses instead of the in-sample ones.
 """
 
 import argparse
@@ -32,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 import bgcut  # noqa: E402
 from bgcut import batch  # noqa: E402
 from bgcut.fusion import MODEL_FILE, Trees, training_rows  # noqa: E402
+from benchmarks.quality import result_rows  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 TRAINING_SETS = ("SOD", "WeizmannHorses")
@@ -40,6 +45,8 @@ PARAMETERS = dict(max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_sampl
                   l2_regularization=1.0, early_stopping=False, random_state=0)
 """The regressor's settings."""
 FOLDS = 5
+OUT_OF_FOLD = "default, out of fold"
+"""The method name of the out-of-fold rows in ``out_of_fold.csv``."""
 
 
 def _rows(sample):
@@ -106,8 +113,8 @@ def evaluate(data_root, trees, rows, *, workers=None):
         for set_name in TRAINING_SETS:
             names = [n for (s, n), t in zip(images, test) if t and s == set_name]
             if names:
-                found.setdefault((set_name, label), []).append(
-                    _score(sets_data[set_name], names, workers, fusion=model))
+                scores = _score(sets_data[set_name], names, workers, fusion=model)
+                found.setdefault((set_name, label), []).append(scores.assign(set=set_name))
     for set_name in CHECK_SETS:
         if set_name in sets_data:
             data = sets_data[set_name]
@@ -122,7 +129,16 @@ def evaluate(data_root, trees, rows, *, workers=None):
                       "learned IoU": scores.iou.mean(),
                       "fixed IoU": fixed[set_name].loc[scores.name].mean(),
                       "learned >= 0.7": (scores.iou >= 0.7).mean()})
-    return pd.DataFrame(table)
+    out_of_fold = pd.concat([scores for (_, label), parts in found.items()
+                             if label == "out of fold" for scores in parts])
+    return pd.DataFrame(table), out_of_fold
+
+
+def out_of_fold_rows(out_of_fold):
+    """The ``out_of_fold.csv`` rows: one per training photo, in set and name order."""
+    rows = pd.concat([result_rows(set_name, OUT_OF_FOLD, part)
+                      for set_name, part in out_of_fold.groupby("set", sort=True)])
+    return rows.sort_values(["dataset", "image"], kind="stable")
 
 
 def main(argv=None):
@@ -132,15 +148,23 @@ def main(argv=None):
     parser.add_argument("--out", default=str(MODEL_FILE))
     parser.add_argument("--evaluate", action="store_true",
                         help="also report out-of-fold and cross-set IoU")
+    parser.add_argument("--results", metavar="DIR",
+                        help="with --evaluate: write DIR/out_of_fold.csv")
     parser.add_argument("--workers", type=int, default=None, help="processes (all cores)")
     args = parser.parse_args(argv)
+    if args.results and not args.evaluate:
+        parser.error("--results needs --evaluate")
     trees, rows = build(args.data, args.out, workers=args.workers)
     size = Path(args.out).stat().st_size
     print(f"{len(rows['images'])} images, {len(rows['y'])} superpixels, "
           f"{len(trees.roots)} trees, {size / 1024:.0f} kB -> {args.out}")
     if args.evaluate:
-        print(evaluate(args.data, trees, rows, workers=args.workers).round(3)
-              .to_string(index=False))
+        table, out_of_fold = evaluate(args.data, trees, rows, workers=args.workers)
+        print(table.round(3).to_string(index=False))
+        if args.results:
+            Path(args.results).mkdir(parents=True, exist_ok=True)
+            out_of_fold_rows(out_of_fold).to_csv(Path(args.results) / "out_of_fold.csv",
+                                                 index=False, float_format="%.6g")
 
 
 if __name__ == "__main__":
