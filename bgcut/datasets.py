@@ -181,7 +181,9 @@ def open_dataset(root=None, *, download=None):
     `download` may also be a function of no arguments that downloads DUTS
     and returns its folder, such as ``lambda:
     kagglehub.dataset_download(KAGGLE_DATASET)``: it is called in place of
-    the default download, with the same fallback.
+    the default download, with the same fallback. A function says how to
+    download, not whether: like the default (None), it is skipped when
+    ``DUTS_DOWNLOAD=0`` is set. Only True or False overrule the variable.
 
     Raises
     ------
@@ -192,17 +194,17 @@ def open_dataset(root=None, *, download=None):
         return folder_dataset(root, reason="local folder given")
     if os.environ.get("DUTS_DIR"):
         return folder_dataset(os.environ["DUTS_DIR"], reason="local folder from DUTS_DIR")
-    if download is None:
-        download = os.environ.get("DUTS_DOWNLOAD", "1") != "0"
-    if not (isinstance(download, bool) or callable(download)):
+    if not (download is None or isinstance(download, bool) or callable(download)):
         raise TypeError(f"download must be True, False or a function, got {download!r}")
+    if not isinstance(download, bool) and os.environ.get("DUTS_DOWNLOAD", "1") == "0":
+        download = False
     if download is False:
         return demo_dataset(reason="download turned off")
     try:
         import kagglehub
     except ImportError:
         return demo_dataset(reason="kagglehub is not installed")
-    if download is True:
+    if download is None or download is True:
         def download():
             return kagglehub.dataset_download(KAGGLE_DATASET)
     try:

@@ -135,8 +135,13 @@ def test_open_dataset_calls_a_given_download(tmp_path, monkeypatch):
     _write_pair(tmp_path / "DUTS-TE" / "DUTS-TE-Image", tmp_path / "DUTS-TE" / "DUTS-TE-Mask",
                 "y")
     monkeypatch.delenv("DUTS_DIR", raising=False)
+    monkeypatch.setenv("DUTS_DOWNLOAD", "1")
     data = bgcut.open_dataset(download=lambda: str(tmp_path))
     assert data.source == f"kaggle:{KAGGLE_DATASET}" and data.names == ["y"]
+    monkeypatch.setenv("DUTS_DOWNLOAD", "0")  # says whether, for a function too
+    data = bgcut.open_dataset(download=lambda: str(tmp_path))
+    assert data.source == "demo" and data.reason == "download turned off"
+    monkeypatch.setenv("DUTS_DOWNLOAD", "1")
 
     def offline():
         raise ConnectionError("no network")
