@@ -15,10 +15,12 @@
   embedded demo set;
 - `bgcut.evaluation` -- scores, `evaluate` over a dataset, `summarize`;
 - `bgcut.batch` -- the one batch engine (serial, process pool or a cluster);
-- `bgcut.folders`, `bgcut.cli` -- folders of files and ``python -m bgcut``.
+- `bgcut.folders`, `bgcut.cli` -- folders of files and ``python -m bgcut``;
+- `bgcut.shortcut`, `bgcut.classify` -- does removing the background help a
+  classifier? Labelled sets (generated and real) and the comparison.
 """
 
-from . import demo
+from . import classify, demo, shortcut
 from .batch import process_pool
 from .boundary import steps
 from .cutout import BASIC, FAST, METHODS, composite, remove_background
@@ -28,6 +30,6 @@ from .folders import remove_backgrounds
 from .io import read_image, read_mask
 
 __all__ = ["remove_background", "METHODS", "FAST", "BASIC", "composite", "steps", "Dataset",
-           "Sample", "open_dataset", "folder_dataset", "demo_dataset", "demo", "evaluate",
-           "summarize", "mask_scores", "background_complexity", "ABLATION",
-           "remove_backgrounds", "process_pool", "read_image", "read_mask"]
+           "Sample", "open_dataset", "folder_dataset", "demo_dataset", "demo", "classify",
+           "shortcut", "evaluate", "summarize", "mask_scores", "background_complexity",
+           "ABLATION", "remove_backgrounds", "process_pool", "read_image", "read_mask"]
