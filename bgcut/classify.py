@@ -325,8 +325,8 @@ def _background_alone(row, test, *, first, chance):
     if first:
         return (f"On the {test} test the background alone (the object's box blacked out) "
                 f"scores {row.accuracy:.2f}, {level} chance ({chance:.2f}).")
-    why = {"clearly above": "; as the backgrounds no longer go with the classes, the blacked-out "
-                            "box itself (its shape, size and place) must tell the class",
+    why = {"clearly above": "; so the blacked-out box itself (its shape, size and place) "
+                            "must tell the class",
            "clearly below": "; the classifier takes the new backgrounds for their own class"}
     return (f"On the {test} test, where the backgrounds no longer go with the classes, the "
             f"background alone scores {row.accuracy:.2f}, {level} chance ({chance:.2f})"
@@ -353,39 +353,43 @@ def describe(table, *, chance=0.5):
     if not set(COLUMNS) <= set(getattr(table, "columns", ())):
         raise ValueError(f"table must have the columns {COLUMNS}")
     chance = _validate.number("chance", chance, 0, 1)
-    paragraphs = []
-    for regime, part in table.groupby("regime", sort=False):
-        rows = {(r.test, r.variant): r for r in part.itertuples()}
-        tests = list(dict.fromkeys(part.test))
-        text = [f"**{regime}** ({', '.join(f'{t}: {_test_size(part, t)} test images' for t in tests)})."]
-        for test in tests:
-            photo, alone = rows.get((test, "photo")), rows.get((test, "background"))
-            if alone is not None:
-                text.append(_background_alone(alone, test, first=test == tests[0],
-                                              chance=chance))
-            if photo is None:
-                continue
-            for variant, words in (("default", "the default method"),
-                                   ("course", "the course method"), ("truth", "the ground truth")):
-                cut = rows.get((test, variant))
-                if cut is not None:
-                    text.append(f"Cut out by {words}: {cut.accuracy:.2f}, "
-                                f"{_versus(cut, photo)} the photos' {photo.accuracy:.2f}.")
-        photos = [rows.get((t, "photo")) for t in tests]
-        if len(tests) > 1 and all(p is not None for p in photos):
-            text.append(f"The photos score {photos[1].accuracy:.2f} on the {tests[1]} test, "
-                        f"{_versus(photos[1], photos[0])} their {photos[0].accuracy:.2f} on "
-                        f"the {tests[0]} test.")
-        effects = {t: _effect(rows[(t, "default")], rows[(t, "photo")]) for t in tests
-                   if (t, "default") in rows and (t, "photo") in rows}
-        if effects:
-            text.append(f"Does removing the background (default method) help here? "
-                        f"{_verdict(effects).capitalize()}: it "
-                        + ", and ".join(f"{e} on the {t} test" for t, e in effects.items()) + ".")
-        paragraphs.append(" ".join(text))
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(_paragraph(regime, part, chance)
+                       for regime, part in table.groupby("regime", sort=False))
 
 
-def _test_size(part, test):
-    """The number of test images of one test set in a table part."""
-    return int(part.loc[part.test == test, "n"].max())
+def _paragraph(regime, part, chance):
+    """The sentences of one regime; its first test set has the training pairing."""
+    rows = {(r.test, r.variant): r for r in part.itertuples()}
+    tests = list(dict.fromkeys(part.test))
+    sizes = ", ".join(f"{t}: {int(part.n[part.test == t].max())} test images" for t in tests)
+    text = [f"**{regime}** ({sizes})."]
+    for test in tests:
+        text += _test_sentences(rows, test, first=test == tests[0], chance=chance)
+    photos = [rows.get((t, "photo")) for t in tests]
+    if len(tests) > 1 and all(p is not None for p in photos):
+        text.append(f"The photos score {photos[1].accuracy:.2f} on the {tests[1]} test, "
+                    f"{_versus(photos[1], photos[0])} their {photos[0].accuracy:.2f} on "
+                    f"the {tests[0]} test.")
+    effects = {t: _effect(rows[(t, "default")], rows[(t, "photo")]) for t in tests
+               if (t, "default") in rows and (t, "photo") in rows}
+    if effects:
+        text.append("Does removing the background (default method) help here? "
+                    f"{_verdict(effects).capitalize()}: it "
+                    + ", and ".join(f"{e} on the {t} test" for t, e in effects.items()) + ".")
+    return " ".join(text)
+
+
+def _test_sentences(rows, test, *, first, chance):
+    """The background alone and each cutout against the photos, on one test set."""
+    photo, alone = rows.get((test, "photo")), rows.get((test, "background"))
+    text = [] if alone is None else [_background_alone(alone, test, first=first,
+                                                       chance=chance)]
+    if photo is None:
+        return text
+    for variant, words in (("default", "the default method"), ("course", "the course method"),
+                           ("truth", "the ground truth")):
+        cut = rows.get((test, variant))
+        if cut is not None:
+            text.append(f"Cut out by {words}: {cut.accuracy:.2f}, "
+                        f"{_versus(cut, photo)} the photos' {photo.accuracy:.2f}.")
+    return text

@@ -164,7 +164,7 @@ def test_describe_follows_the_numbers_and_flips_with_them():
     assert "background alone (the object's box blacked out) scores 0.30, clearly below " \
            "chance" in hurts
     box = classify.describe(_table((0.9, 0.6), (0.9, 0.9), (0.9, 0.9)))
-    assert "scores 0.90, clearly above chance (0.50); as the backgrounds no longer go" in box
+    assert "scores 0.90, clearly above chance (0.50); so the blacked-out box itself" in box
     swapped = classify.describe(_table((0.9, 0.6), (0.9, 0.9), (0.9, 0.1)))
     assert "scores 0.10, clearly below chance (0.50); the classifier takes the new" in swapped
     depends = classify.describe(_table((0.9, 0.6), (0.7, 0.9), (0.5, 0.5)))
