@@ -39,6 +39,9 @@ def _parser():
                              "its time, for large batches; seed: the course method")
     parser.add_argument("--skip-existing", action="store_true",
                         help="skip images whose outputs exist (resume a run)")
+    parser.add_argument("--recursive", action="store_true",
+                        help="also the folders below SRC, keeping their layout "
+                             "(SRC/cat/a.jpg -> OUT/cat/a.png)")
     return parser
 
 
@@ -56,6 +59,7 @@ def main(argv=None):
         report = remove_backgrounds(
             args.src, args.out, gt=args.gt, save_mask=args.save_mask,
             background=args.background, skip_existing=args.skip_existing,
+            recursive=args.recursive,
             workers=args.workers, **options)
     except (ValueError, TypeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

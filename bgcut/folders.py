@@ -14,6 +14,7 @@ from .io import (
     image_files,
     read_image,
     read_mask,
+    relative_stem,
     remove_stale_temporaries,
     write_atomic,
     write_png,
@@ -36,17 +37,19 @@ class _CutFile:
 
     `protected` holds the ids of every input file, photos and ground truth:
     an output that would replace one of them is an error, whatever path
-    (link, mount) leads to it.
+    (link, mount) leads to it. With a `root` (a recursive run), outputs keep
+    the file's folders below it.
     """
 
-    def __init__(self, out, options, background, save_mask, protected):
+    def __init__(self, out, options, background, save_mask, protected, root=None):
         self.out, self.options = Path(out), options
         self.background, self.save_mask = background, save_mask
-        self.protected = protected
+        self.protected, self.root = protected, root
 
     def _write(self, array, path):
         if path.exists() and _file_id(path) in self.protected:
             raise ValueError(f"{path} is an input file: not overwritten")
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_png(array, path)
 
     def __call__(self, item):
@@ -56,11 +59,12 @@ class _CutFile:
                              f"share a stem: which is meant is unclear")
         image = read_image(path)
         cutout, mask = remove_background(image, **self.options)
+        name = relative_stem(path, self.root)
         if self.save_mask:
             self._write(np.where(mask, 255, 0).astype(np.uint8),
-                        self.out / "masks" / f"{path.stem}.png")
+                        self.out / "masks" / f"{name}.png")
         flat = cutout if self.background is None else composite(cutout, self.background)
-        self._write(flat, self.out / f"{path.stem}.png")
+        self._write(flat, self.out / f"{name}.png")
         if truths is None:
             return {}
         if not truths:
@@ -77,13 +81,15 @@ def _same(a, b):
     return a.exists() and b.exists() and os.path.samefile(a, b)
 
 
-def _check_folders(src, out, gt, save_mask):
+def _check_folders(src, out, gt, save_mask, recursive=False):
     """Usage errors before any file is touched; returns the source and mask files."""
     if gt is not None and not Path(gt).is_dir():
         raise ValueError(f"ground-truth folder {str(gt)!r} does not exist")
+    if recursive:
+        _check_recursive(src, out, save_mask)
     try:
-        files = image_files(src)
-        truths = None if gt is None else files_by_stem(gt)
+        files = image_files(src, recursive=recursive)
+        truths = None if gt is None else files_by_stem(gt, recursive=recursive)
     except PermissionError as error:
         raise ValueError(f"cannot read {error.filename}: permission denied") from None
     if out.exists() and not out.is_dir():
@@ -105,9 +111,19 @@ def _check_folders(src, out, gt, save_mask):
     return files, truths
 
 
+def _check_recursive(src, out, save_mask):
+    """A recursive run must not walk into its own outputs or mix masks with cutouts."""
+    if src.is_dir() and out.resolve().is_relative_to(src.resolve()):
+        raise ValueError(f"output folder {str(out)!r} is inside the source folder "
+                         f"{str(src)!r}: a recursive run would read its own outputs")
+    if save_mask and (src / "masks").is_dir():
+        raise ValueError(f"{str(src / 'masks')!r} is a source folder: its cutouts would go "
+                         f"where the masks go (OUT/masks)")
+
+
 def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
-                       skip_existing=False, workers=1, executor=None, progress=True,
-                       **options):
+                       skip_existing=False, recursive=False, workers=1, executor=None,
+                       progress=True, **options):
     """Remove the background of every image in a folder and write the cutouts.
 
     For each image ``STEM.ext`` in `src` (or the one file `src`) this writes
@@ -135,6 +151,12 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         ``"white"``, ``"black"``, ``"#RRGGBB"`` or three numbers in 0..255.
     skip_existing : bool
         Leave images whose outputs already exist alone (resumes a run).
+    recursive : bool
+        Also cut out the images in the folders below `src`, keeping their
+        layout: ``src/cat/a.jpg`` gives ``out/cat/a.png`` and
+        ``out/masks/cat/a.png``; with `gt`, its mask is ``gt/cat/a.*``. The
+        report's ``image`` is then the path below `src`. `out` must not be
+        inside `src`, nor (with `save_mask`) `src` hold a ``masks`` folder.
     workers, executor
         Where the files run (see `bgcut.batch.run`): by default here, one
         after another. A cluster's executor needs the same paths on every
@@ -172,34 +194,38 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     if background is not None:
         background = check_color(background)
     check_options(**options)
-    files, truths = _check_folders(src, out, gt, save_mask)
+    files, truths = _check_folders(src, out, gt, save_mask, recursive)
+    root = src if recursive and src.is_dir() else None
     truth_files = [p for paths in (truths or {}).values() for p in paths]
     protected = frozenset(_file_id(p) for p in files + truth_files)
-    remove_stale_temporaries(out)
-    if save_mask:
-        remove_stale_temporaries(out / "masks")
+    for folder in {Path(relative_stem(p, root)).parent for p in files} | {Path()}:
+        remove_stale_temporaries(out / folder)
+        if save_mask:
+            remove_stale_temporaries(out / "masks" / folder)
 
     rows, todo, seen = {}, [], {}
     for path in files:
-        if path.stem in seen:
-            rows[path] = {"error": f"ValueError: same stem as {seen[path.stem].name}, "
-                                   f"whose cutout is {path.stem}.png"}
+        stem = relative_stem(path, root)
+        if stem in seen:
+            rows[path] = {"error": f"ValueError: same stem as {seen[stem].name}, "
+                                   f"whose cutout is {stem}.png"}
             continue
-        seen[path.stem] = path
-        done = (out / f"{path.stem}.png").exists() and \
-            (not save_mask or (out / "masks" / f"{path.stem}.png").exists())
+        seen[stem] = path
+        done = (out / f"{stem}.png").exists() and \
+            (not save_mask or (out / "masks" / f"{stem}.png").exists())
         if skip_existing and done and truths is None:
             rows[path] = {"skipped": True}
             continue
         # The image's ground-truth masks: None when not scoring, [] when it has none.
-        todo.append((path, None if truths is None else truths.get(path.stem, [])))
-    task = _CutFile(out, options, background, save_mask, protected)
+        todo.append((path, None if truths is None else truths.get(stem, [])))
+    task = _CutFile(out, options, background, save_mask, protected, root)
     for outcome in batch.run(task, todo, workers=workers, executor=executor,
                              progress=progress, desc="cutouts"):
         rows[outcome.item[0]] = {**(outcome.value or {}), "error": outcome.error}
     blank = {"iou": np.nan, "precision": np.nan, "recall": np.nan, "error": "",
              "skipped": False, "note": ""}
-    report = pd.DataFrame([{**blank, "image": p.name, **rows[p]} for p in files],
+    report = pd.DataFrame([{**blank, "image": p.name if root is None else
+                            p.relative_to(root).as_posix(), **rows[p]} for p in files],
                           columns=REPORT_COLUMNS)
     report.attrs["csv_error"] = ""
     if truths is not None:

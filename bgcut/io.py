@@ -11,7 +11,8 @@ from PIL import Image, ImageOps
 import kmeans_utils as ku
 
 __all__ = ["IMAGE_SUFFIXES", "pillow_pixels", "read_image", "read_mask", "image_files",
-           "files_by_stem", "write_atomic", "write_png", "remove_stale_temporaries"]
+           "relative_stem", "files_by_stem", "write_atomic", "write_png",
+           "remove_stale_temporaries"]
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 """File endings (in any case) read as images."""
@@ -71,10 +72,12 @@ def read_mask(path):
         return np.asarray(ImageOps.exif_transpose(im).convert("L")) > 127
 
 
-def image_files(src):
+def image_files(src, *, recursive=False):
     """The image files of a folder (or the one file `src`), sorted by name.
 
     Hidden files and files whose ending is not in `IMAGE_SUFFIXES` are left out.
+    With `recursive`, the folders below are searched too (hidden ones left
+    out), sorted by path.
 
     Raises
     ------
@@ -86,19 +89,28 @@ def image_files(src):
         return [src]
     if not src.is_dir():
         raise ValueError(f"source {str(src)!r} does not exist")
-    return [p for p in sorted(src.iterdir()) if p.is_file() and not p.name.startswith(".")
-            and p.suffix.lower() in IMAGE_SUFFIXES]
+    found = sorted(src.rglob("*")) if recursive else sorted(src.iterdir())
+    return [p for p in found if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(src).parts)]
 
 
-def files_by_stem(folder):
+def relative_stem(path, root):
+    """The name of a file's outputs: its stem, or with `root` its path below it without the
+    ending, ``"cat/a"`` for ``root/cat/a.jpg``."""
+    path = Path(path)
+    return path.stem if root is None else path.relative_to(root).with_suffix("").as_posix()
+
+
+def files_by_stem(folder, *, recursive=False):
     """The image files of a folder grouped by stem: ``{stem: [path, ...]}``, names sorted.
 
-    A stem with several files (``a.jpg``, ``a.png``) is ambiguous; the caller
-    decides what that means.
+    With `recursive` the folders below count too, and the stem is the path
+    below `folder` (see `relative_stem`). A stem with several files
+    (``a.jpg``, ``a.png``) is ambiguous; the caller decides what that means.
     """
     by_stem = {}
-    for path in image_files(folder):
-        by_stem.setdefault(path.stem, []).append(path)
+    for path in image_files(folder, recursive=recursive):
+        by_stem.setdefault(relative_stem(path, folder if recursive else None), []).append(path)
     return by_stem
 
 
