@@ -55,7 +55,7 @@ def variant_images(image, mask=None, *, size=64, variants=VARIANTS):
     image : (H, W, 3) uint8 ndarray
     mask : (H, W) bool ndarray, optional
         The ground truth; without it ``truth`` and ``background`` are left out.
-    size : int
+    size : int, at least 16
     variants : sequence of str
         Which of `VARIANTS` to make.
 
@@ -64,7 +64,7 @@ def variant_images(image, mask=None, *, size=64, variants=VARIANTS):
     dict of str to (size, size, 3) uint8 ndarray
     """
     rgb = ku.to_rgb8(image)
-    size = _validate.integer("size", size, 8)
+    size = _validate.integer("size", size, 16)
     _check_variants(variants)
     if mask is not None:
         mask = ku.as_mask(mask)

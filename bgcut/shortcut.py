@@ -19,6 +19,7 @@ Each set is a ``{"train": ..., "original": ..., "mixed": ...}`` mapping of
 """
 
 import functools
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -366,8 +367,6 @@ def class_folders(root):
         If `root` is not a folder, has fewer than two class folders, or a
         class folder holds no image.
     """
-    from pathlib import Path
-
     root = Path(root)
     if not root.is_dir():
         raise ValueError(f"class folder root {str(root)!r} does not exist")
