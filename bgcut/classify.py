@@ -23,6 +23,7 @@ import kmeans_utils as ku
 from . import _validate, batch
 from .cutout import remove_background
 from .datasets import Dataset
+from .prose import count
 
 __all__ = ["VARIANTS", "COLUMNS", "variant_images", "features", "hog_logistic",
            "wilson", "compare", "describe"]
@@ -361,7 +362,8 @@ def _paragraph(regime, part, chance):
     """The sentences of one regime; its first test set has the training pairing."""
     rows = {(r.test, r.variant): r for r in part.itertuples()}
     tests = list(dict.fromkeys(part.test))
-    sizes = ", ".join(f"{t}: {int(part.n[part.test == t].max())} test images" for t in tests)
+    sizes = ", ".join(f"{t}: {count(part.n[part.test == t].max(), 'test image')}"
+                      for t in tests)
     text = [f"**{regime}** ({sizes})."]
     for test in tests:
         text += _test_sentences(rows, test, first=test == tests[0], chance=chance)
