@@ -61,28 +61,40 @@ def change(before, after, *, digits=3, verbs=("rises", "falls", "stays")):
     return f"{verb} from {before:.{digits}f} to {after:.{digits}f}"
 
 
-def correlation(rho, x, y):
+def correlation(rho, x, y, *, p=None):
     """A Spearman correlation between `x` and `y` in words: direction and strength.
 
     ``|rho| < 0.1`` is no clear trend, below 0.3 weak, below 0.5 moderate,
-    else strong (the usual rule of thumb for rank correlations).
+    else strong (the usual rule of thumb for rank correlations). With its
+    p-value `p`, the sentence also says whether the trend could be chance
+    (significant below 0.05).
 
     Examples
     --------
     >>> correlation(-0.29, "complexity", "IoU")
     'IoU tends to fall as complexity rises, weakly (Spearman -0.29)'
+    >>> correlation(-0.29, "complexity", "IoU", p=0.09)
+    'IoU tends to fall as complexity rises, weakly (Spearman -0.29, p = 0.09: could be chance)'
     >>> correlation(0.01, "complexity", "IoU")
     'IoU shows no clear trend with complexity (Spearman 0.01)'
     """
     rho = _real("rho", rho)
     if not -1 <= rho <= 1:
         raise ValueError(f"rho must be in [-1, 1], got {rho!r}")
+    detail = f"Spearman {rho:.2f}"
+    if p is not None:
+        p = _real("p", p)
+        if not 0 <= p <= 1:
+            raise ValueError(f"p must be in [0, 1], got {p!r}")
+        shown = f"{p:.2g}" if p >= 0.001 else "< 0.001"
+        detail += (f", p = {shown}: could be chance" if p >= 0.05 else
+                   f", p {shown if shown.startswith('<') else '= ' + shown}: unlikely to be chance")
     size = abs(rho)
     if size < 0.1:
-        return f"{y} shows no clear trend with {x} (Spearman {rho:.2f})"
+        return f"{y} shows no clear trend with {x} ({detail})"
     strength = "weakly" if size < 0.3 else "moderately" if size < 0.5 else "strongly"
     direction = "fall" if rho < 0 else "rise"
-    return f"{y} tends to {direction} as {x} rises, {strength} (Spearman {rho:.2f})"
+    return f"{y} tends to {direction} as {x} rises, {strength} ({detail})"
 
 
 def convergence(curve, *, converged, cap):
@@ -99,10 +111,10 @@ def convergence(curve, *, converged, cap):
 
     Examples
     --------
-    >>> convergence([100.0, 60.0, 59.0, 59.0], converged=True, cap=30)
-    'The first update lowers the inertia by 40%, the remaining 2 updates by 1.7% more; the labels stop changing after 3 updates, before the cap of 30.'
+    >>> convergence([100.0, 60.0, 55.0, 55.0], converged=True, cap=30)
+    'The first update lowers the inertia by 40% of its starting value, the remaining 2 updates by another 5% (45% in all). The labels last change in update 2; update 3 moves no pixel, so the loop stops there, before the cap of 30.'
     >>> convergence([100.0, 60.0, 59.0], converged=False, cap=2)
-    'The first update lowers the inertia by 40%, the remaining 1 update by 1.7% more; the loop stops at the cap of 2 updates with labels still changing.'
+    'The first update lowers the inertia by 40% of its starting value, the remaining 1 update by another 1% (41% in all). The labels still change in update 2, the cap: the loop stops there unconverged.'
     """
     curve = np.asarray(curve, dtype=float)
     if curve.ndim != 1 or not 2 <= len(curve) <= int(cap) + 1:
@@ -111,20 +123,22 @@ def convergence(curve, *, converged, cap):
     if not (np.isfinite(curve).all() and (curve > 0).all()):
         raise ValueError(f"curve must be positive and finite, got {curve!r}")
     updates = len(curve) - 1
-
-    def moves(a, b):
-        return ("lowers" if b <= a else "raises"), abs(a - b) / a
-
-    verb, first = moves(curve[0], curve[1])
-    text = f"The first update {verb} the inertia by {first:.0%}"
+    first, rest = (curve[0] - curve[1]) / curve[0], (curve[1] - curve[-1]) / curve[0]
+    text = (f"The first update {'lowers' if first >= 0 else 'raises'} the inertia by "
+            f"{abs(first):.0%} of its starting value")
     if updates > 1:
-        later_verb, later = moves(curve[1], curve[-1])
-        direction = "more" if later_verb == verb else "back"
-        text += f", the remaining {count(updates - 1, 'update')} by {later:.1%} {direction}"
-    if converged:
-        return text + (f"; the labels stop changing after {count(updates, 'update')}"
-                       + (f", before the cap of {cap}." if updates < cap else ", at the cap."))
-    return text + f"; the loop stops at the cap of {cap} updates with labels still changing."
+        same = (rest >= 0) == (first >= 0)
+        text += (f", the remaining {count(updates - 1, 'update')} by "
+                 f"{'another' if same else 'taking back'} {abs(rest):.0%} "
+                 f"({abs(first + rest):.0%} in all)")
+    if not converged:
+        return text + (f". The labels still change in update {updates}, the cap: the loop "
+                       f"stops there unconverged.")
+    stop = f"before the cap of {cap}" if updates < cap else "at the cap"
+    if updates == 1:
+        return text + f". Update 1 moves no pixel, so the loop stops there, {stop}."
+    return text + (f". The labels last change in update {updates - 1}; update {updates} "
+                   f"moves no pixel, so the loop stops there, {stop}.")
 
 
 def share_of(part, whole):

@@ -35,22 +35,32 @@ def test_correlation_follows_sign_and_size(rho, expected):
 
 def test_convergence_says_whether_the_cap_stopped_the_loop():
     falling = [10.0, 5.0, 4.0, 4.0]
-    assert "stop changing after 3 updates, before the cap of 30" in prose.convergence(
-        falling, converged=True, cap=30)
-    assert "stop changing after 3 updates, at the cap" in prose.convergence(
-        falling, converged=True, cap=3)
-    assert "stops at the cap of 3 updates with labels still changing" in prose.convergence(
-        falling, converged=False, cap=3)
+    assert prose.convergence(falling, converged=True, cap=30).endswith(
+        "The labels last change in update 2; update 3 moves no pixel, so the loop stops "
+        "there, before the cap of 30.")
+    assert prose.convergence(falling, converged=True, cap=3).endswith("stops there, at the cap.")
+    assert prose.convergence(falling, converged=False, cap=3).endswith(
+        "The labels still change in update 3, the cap: the loop stops there unconverged.")
+    assert prose.convergence([10.0, 10.0], converged=True, cap=30).endswith(
+        "Update 1 moves no pixel, so the loop stops there, before the cap of 30.")
 
 
 def test_convergence_reports_a_rise_as_a_rise():
     text = prose.convergence([10.0, 12.0, 13.0], converged=True, cap=30)
-    assert text.startswith("The first update raises the inertia by 20%")
-    assert "remaining 1 update by 8.3% more" in text
+    assert text.startswith("The first update raises the inertia by 20% of its starting value, "
+                           "the remaining 1 update by another 10% (30% in all)")
     text = prose.convergence([10.0, 5.0, 6.0], converged=True, cap=30)
-    assert "lowers the inertia by 50%, the remaining 1 update by 20.0% back" in text
-    assert prose.convergence([10.0, 5.0], converged=True, cap=30).startswith(
-        "The first update lowers the inertia by 50%; the labels stop changing after 1 update,")
+    assert "lowers the inertia by 50% of its starting value, the remaining 1 update by " \
+           "taking back 10% (40% in all)" in text
+
+
+def test_correlation_with_p_says_whether_it_could_be_chance():
+    assert prose.correlation(-0.29, "x", "y", p=0.09).endswith(
+        "(Spearman -0.29, p = 0.09: could be chance)")
+    assert prose.correlation(-0.29, "x", "y", p=0.01).endswith(
+        "(Spearman -0.29, p = 0.01: unlikely to be chance)")
+    assert prose.correlation(0.6, "x", "y", p=1e-6).endswith(
+        "(Spearman 0.60, p < 0.001: unlikely to be chance)")
 
 
 def test_count_and_share():
@@ -74,13 +84,14 @@ def test_mistake_names_the_lower_score():
     (lambda: prose.change(0.1, 0.2, verbs=("up",)), ValueError, "verbs must be three"),
     (lambda: prose.correlation(1.5, "x", "y"), ValueError, r"rho must be in \[-1, 1\], got 1.5"),
     (lambda: prose.correlation(True, "x", "y"), TypeError, "got bool"),
+    (lambda: prose.correlation(0.2, "x", "y", p=2), ValueError, r"p must be in \[0, 1\], got 2"),
     (lambda: prose.count(1.5, "image"), ValueError, "whole number, got 1.5"),
     (lambda: prose.share_of(6, 5), ValueError, "got 6 of 5"),
     (lambda: prose.convergence([1.0], converged=True, cap=3), ValueError, "2 to cap"),
     (lambda: prose.convergence(np.ones(6), converged=True, cap=3), ValueError, r"shape \(6,\)"),
     (lambda: prose.convergence([1.0, 0.0], converged=True, cap=3), ValueError, "positive"),
     (lambda: prose.mistake(1.2, 0.5, 0.1), ValueError, r"in \[0, 1\], got 1.2, 0.5, 0.1"),
-], ids=["change-type", "change-nan", "verbs", "rho-range", "rho-bool", "count", "share",
+], ids=["change-type", "change-nan", "verbs", "rho-range", "rho-bool", "p-range", "count", "share",
         "curve-short", "curve-long", "curve-zero", "mistake-range"])
 def test_bad_input_is_named(call, error, match):
     with pytest.raises(error, match=match):
