@@ -74,5 +74,8 @@ def test_retraining_reproduces_the_committed_model(shared_data, tmp_path, monkey
     for name in ("feature", "left", "right", "roots"):
         np.testing.assert_array_equal(getattr(trees, name), getattr(committed, name), name)
     np.testing.assert_allclose(trees.threshold, committed.threshold, rtol=1e-9)
-    np.testing.assert_allclose(trees.value, committed.value, rtol=1e-9, atol=1e-12)
+    # The same splits everywhere; the leaf values (shares of a mask, 0 to 1) agree to
+    # about 1e-7 across processors (float rounding of the features differs between an
+    # AMD and an Intel machine, measured), and bit for bit on one machine.
+    np.testing.assert_allclose(trees.value, committed.value, rtol=0, atol=1e-6)
     assert trees.features == committed.features
