@@ -25,7 +25,7 @@ from .cutout import remove_background
 from .datasets import Dataset
 from .prose import count
 
-__all__ = ["VARIANTS", "COLUMNS", "variant_images", "features", "hog_logistic",
+__all__ = ["VARIANTS", "COLUMNS", "variant_images", "features", "hog_logistic", "answer",
            "wilson", "compare", "describe"]
 
 VARIANTS = ("photo", "course", "default", "truth", "background")
@@ -372,13 +372,34 @@ def _paragraph(regime, part, chance):
         text.append(f"The photos score {photos[1].accuracy:.2f} on the {tests[1]} test, "
                     f"{_versus(photos[1], photos[0])} their {photos[0].accuracy:.2f} on "
                     f"the {tests[0]} test.")
+    text.append(_answer(rows, tests))
+    return " ".join(t for t in text if t)
+
+
+def _answer(rows, tests):
+    """Whether the default method's cutouts help, over the tests of one regime ('' if unmeasured)."""
     effects = {t: _effect(rows[(t, "default")], rows[(t, "photo")]) for t in tests
                if (t, "default") in rows and (t, "photo") in rows}
-    if effects:
-        text.append("Does removing the background (default method) help here? "
-                    f"{_verdict(effects).capitalize()}: it "
-                    + ", and ".join(f"{e} on the {t} test" for t, e in effects.items()) + ".")
-    return " ".join(text)
+    if not effects:
+        return ""
+    return ("Does removing the background (default method) help here? "
+            f"{_verdict(effects).capitalize()}: it "
+            + ", and ".join(f"{e} on the {t} test" for t, e in effects.items()) + ".")
+
+
+def answer(table):
+    """The last sentence of `describe` for each regime: does the default method's cutout help?
+
+    Returns
+    -------
+    dict
+        ``{regime: sentence}``, in the table's order.
+    """
+    if not set(COLUMNS) <= set(getattr(table, "columns", ())):
+        raise ValueError(f"table must have the columns {COLUMNS}")
+    return {regime: _answer({(r.test, r.variant): r for r in part.itertuples()},
+                            list(dict.fromkeys(part.test)))
+            for regime, part in table.groupby("regime", sort=False)}
 
 
 def _test_sentences(rows, test, *, first, chance):

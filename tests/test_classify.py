@@ -175,6 +175,20 @@ def test_describe_follows_the_numbers_and_flips_with_them():
     assert "No clear difference:" in none and "within the 95% intervals of" in none
 
 
+def test_answer_is_the_verdict_of_describe_and_flips_with_the_numbers():
+    helps = _table((0.9, 0.6), (0.9, 0.9), (0.85, 0.5))
+    hurts = _table((0.6, 0.9), (0.6, 0.6), (0.3, 0.5))
+    assert classify.answer(helps) == {"r": "Does removing the background (default method) "
+                                           "help here? Yes on the mixed test only: it makes no "
+                                           "clear difference on the original test, and helps on "
+                                           "the mixed test."}
+    assert classify.answer(hurts)["r"].startswith(
+        "Does removing the background (default method) help here? No: it hurts:")
+    assert classify.answer(helps)["r"] in classify.describe(helps)
+    with pytest.raises(ValueError, match="columns"):
+        classify.answer(pd.DataFrame({"accuracy": [0.5]}))
+
+
 def test_describe_takes_chance_and_checks_the_table():
     text = classify.describe(_table((0.9, 0.6), (0.9, 0.9), (0.4, 0.4)), chance=0.25)
     assert "clearly above chance (0.25)" in text
