@@ -298,7 +298,7 @@ def _versus(a, b):
         return "clearly higher than"
     if a.high < b.low:
         return "clearly lower than"
-    return "within the 95% intervals of"
+    return "not clearly different from (the 95% intervals overlap)"
 
 
 def _effect(cut, photo):
@@ -376,10 +376,15 @@ def _paragraph(regime, part, chance):
     return " ".join(t for t in text if t)
 
 
+def _effects(rows, tests, variant):
+    """{test: helps / hurts / makes no clear difference}: `variant` against the photos."""
+    return {t: _effect(rows[(t, variant)], rows[(t, "photo")]) for t in tests
+            if (t, variant) in rows and (t, "photo") in rows}
+
+
 def _answer(rows, tests):
     """Whether the default method's cutouts help, over the tests of one regime ('' if unmeasured)."""
-    effects = {t: _effect(rows[(t, "default")], rows[(t, "photo")]) for t in tests
-               if (t, "default") in rows and (t, "photo") in rows}
+    effects = _effects(rows, tests, "default")
     if not effects:
         return ""
     return ("Does removing the background (default method) help here? "
@@ -387,19 +392,36 @@ def _answer(rows, tests):
             + ", and ".join(f"{e} on the {t} test" for t, e in effects.items()) + ".")
 
 
-def answer(table):
-    """The last sentence of `describe` for each regime: does the default method's cutout help?
+def answer(table, variant="default"):
+    """Whether cutouts of `variant` help against the photos, per regime, in a few words.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame with the `COLUMNS`
+    variant : str
+        One of `VARIANTS` other than ``"photo"``.
 
     Returns
     -------
     dict
-        ``{regime: sentence}``, in the table's order.
+        ``{regime: answer}`` in the table's order, such as ``"yes on the mixed
+        test only (no clear difference on the original test, helps on the
+        mixed test)"``; ``""`` where the table lacks the variant or the photos.
     """
     if not set(COLUMNS) <= set(getattr(table, "columns", ())):
         raise ValueError(f"table must have the columns {COLUMNS}")
-    return {regime: _answer({(r.test, r.variant): r for r in part.itertuples()},
-                            list(dict.fromkeys(part.test)))
-            for regime, part in table.groupby("regime", sort=False)}
+    if variant not in VARIANTS or variant == "photo":
+        raise ValueError(f"variant must be one of {[v for v in VARIANTS if v != 'photo']}, "
+                         f"got {variant!r}")
+    answers = {}
+    for regime, part in table.groupby("regime", sort=False):
+        rows = {(r.test, r.variant): r for r in part.itertuples()}
+        effects = _effects(rows, list(dict.fromkeys(part.test)), variant)
+        answers[regime] = "" if not effects else (
+            f"{_verdict(effects)} ("
+            + ", ".join(f"{e.replace('makes no clear difference', 'no clear difference')} on "
+                        f"the {t} test" for t, e in effects.items()) + ")")
+    return answers
 
 
 def _test_sentences(rows, test, *, first, chance):
