@@ -20,16 +20,39 @@
   classifier? Labelled sets (generated and real) and the comparison.
 """
 
-from . import classify, demo, shortcut
-from .batch import process_pool
-from .boundary import steps
-from .cutout import BASIC, FAST, METHODS, composite, remove_background
-from .datasets import Dataset, Sample, demo_dataset, folder_dataset, open_dataset
-from .evaluation import ABLATION, background_complexity, evaluate, mask_scores, summarize
-from .folders import remove_backgrounds
-from .io import read_image, read_mask
+import importlib
+
+_HOMES = {
+    "remove_background": "cutout", "METHODS": "cutout", "FAST": "cutout", "BASIC": "cutout",
+    "composite": "cutout", "steps": "boundary", "Dataset": "datasets", "Sample": "datasets",
+    "open_dataset": "datasets", "folder_dataset": "datasets", "demo_dataset": "datasets",
+    "evaluate": "evaluation", "summarize": "evaluation", "mask_scores": "evaluation",
+    "background_complexity": "evaluation", "ABLATION": "evaluation",
+    "remove_backgrounds": "folders", "process_pool": "batch", "read_image": "io",
+    "read_mask": "io",
+}
+"""Public name -> the module that defines it."""
 
 __all__ = ["remove_background", "METHODS", "FAST", "BASIC", "composite", "steps", "Dataset",
            "Sample", "open_dataset", "folder_dataset", "demo_dataset", "demo", "classify",
            "shortcut", "evaluate", "summarize", "mask_scores", "background_complexity",
            "ABLATION", "remove_backgrounds", "process_pool", "read_image", "read_mask"]
+
+
+def __getattr__(name):
+    """Import a public name's module on first use (as scikit-image does with lazy_loader).
+
+    ``python -m bgcut`` so takes charge of stop signals and output streams
+    within milliseconds, before numpy and scikit-image are imported.
+    """
+    if name in ("demo", "classify", "shortcut"):
+        return importlib.import_module(f".{name}", __name__)
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
