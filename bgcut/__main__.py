@@ -1,8 +1,28 @@
-"""``python -m bgcut SRC -o OUT``: cut out a folder of images (see `bgcut.cli`)."""
+"""``python -m bgcut SRC -o OUT``: cut out a folder of images (see `bgcut.cli`).
+
+Before anything heavy is imported, missing output streams are made
+harmless (`bgcut._streams`) and SIGINT, SIGTERM and SIGHUP are turned into
+`bgcut._signals.Stopped`: a stopped run ends its workers, removes its
+temporary files and exits with ``128 + signal number``.
+"""
 
 import sys
 
-from bgcut.cli import main
+from bgcut import _signals, _streams
+
+
+def _main():
+    _streams.keep_standard_streams()
+    try:
+        with _signals.raising_stop_signals():
+            from bgcut.cli import main
+            return main()
+    except _signals.Stopped as stop:
+        print(f"python -m bgcut: {stop}; --skip-existing finishes the rest", file=sys.stderr)
+        return stop.exit_status
+    finally:
+        _signals.end_resource_tracker()
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main())

@@ -9,11 +9,12 @@ error, and the batch goes on.
 import contextlib
 import multiprocessing
 import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple
 
-from . import _validate
+from . import _signals, _validate
 from .progress import bar as progress_bar
 
 __all__ = ["Outcome", "run", "process_pool", "cores"]
@@ -49,6 +50,12 @@ def process_pool(workers=None, *, initializer=None, initargs=()):
     are set in this process only while the pool is open. A script that
     opens a pool needs the usual ``if __name__ == "__main__":`` guard.
 
+    The workers ignore SIGINT and end with this process: when the block
+    ends with an exception (Ctrl-C, `bgcut._signals.Stopped`, any error),
+    the work not started is cancelled and the workers are terminated and
+    waited for before the exception goes on; a worker whose parent dies
+    without that (``kill -9``) exits by itself.
+
     Parameters
     ----------
     workers : int, optional
@@ -64,15 +71,45 @@ def process_pool(workers=None, *, initializer=None, initargs=()):
     saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
     os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=initializer, initargs=initargs) as pool:
+        _signals.start_resource_tracker()
+        pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_signals.start_worker,
+            initargs=(pickle.dumps((initializer, initargs)),))
+        try:
             yield pool
+        except BaseException:
+            _end_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True)
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _end_workers(pool, grace=2.0):
+    """Cancel the work not started, end the workers now and wait for them.
+
+    Each worker gets SIGTERM, then SIGKILL if it is still there after
+    `grace` seconds; all are waited for, so none outlives this call and no
+    file appears after it. (``concurrent.futures`` has no public way to do
+    this before Python 3.14's ``terminate_workers``.)
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.join(grace)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 def _attempt(task, item):
@@ -109,7 +146,9 @@ def _on_processes(task, items, workers, bar):
         size = 1 if alone else min(workers, len(pending))
         batch = pending[:1] if alone else pending
         with process_pool(size, initializer=_install, initargs=(task,)) as pool:
-            futures = {pool.submit(_attempt_installed, item): (i, item) for i, item in batch}
+            with _signals.deferred():  # no worker half started
+                futures = {pool.submit(_attempt_installed, item): (i, item)
+                           for i, item in batch}
             for future in as_completed(futures):
                 i, item = futures[future]
                 try:
@@ -144,7 +183,8 @@ def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
         as Dask's ``Client.get_executor()``.
     progress : bool
         Show a progress bar (`bgcut.progress.bar`): on stderr, or in a
-        notebook as a line of text updated in place.
+        notebook as a line of text updated in place. A stderr that is
+        missing or fails (closed, full, a broken pipe) only loses the bar.
     desc : str, optional
         The progress bar's label.
 

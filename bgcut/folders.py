@@ -131,7 +131,9 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     on background, or RGB flattened onto `background`. Every file (images,
     masks, ``iou.csv``) is written under a unique temporary name and renamed,
     so an interrupted run leaves no half-written file; leftovers of runs that
-    were killed are removed at the start. No input file -- photo or
+    were killed are removed at the start. A run that is stopped (Ctrl-C,
+    `bgcut._signals.Stopped`) ends its workers and removes their temporary
+    files before the exception goes on. No input file -- photo or
     ground-truth mask -- is ever replaced, whatever path leads to it.
 
     Parameters
@@ -198,10 +200,12 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     root = src if recursive and src.is_dir() else None
     truth_files = [p for paths in (truths or {}).values() for p in paths]
     protected = frozenset(_file_id(p) for p in files + truth_files)
-    for folder in {Path(relative_stem(p, root)).parent for p in files} | {Path()}:
-        remove_stale_temporaries(out / folder)
-        if save_mask:
-            remove_stale_temporaries(out / "masks" / folder)
+    folders = [out / folder for folder in
+               {Path(relative_stem(p, root)).parent for p in files} | {Path()}]
+    if save_mask:
+        folders += [out / "masks" / folder.relative_to(out) for folder in folders]
+    for folder in folders:
+        remove_stale_temporaries(folder)
 
     rows, todo, seen = {}, [], {}
     for path in files:
@@ -219,8 +223,13 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         # The image's ground-truth masks: None when not scoring, [] when it has none.
         todo.append((path, None if truths is None else truths.get(stem, [])))
     task = _CutFile(out, options, background, save_mask, protected, root)
-    for outcome in batch.run(task, todo, workers=workers, executor=executor,
-                             progress=progress, desc="cutouts"):
+    try:
+        outcomes = batch.run(task, todo, workers=workers, executor=executor,
+                             progress=progress, desc="cutouts")
+    finally:  # a stopped run or a worker that died leaves no temporary file
+        for folder in folders:
+            remove_stale_temporaries(folder)
+    for outcome in outcomes:
         rows[outcome.item[0]] = {**(outcome.value or {}), "error": outcome.error}
     blank = {"iou": np.nan, "precision": np.nan, "recall": np.nan, "error": "",
              "skipped": False, "note": ""}

@@ -8,6 +8,8 @@ widget bar's saved text would.
 
 import sys
 
+from . import _streams
+
 __all__ = ["bar"]
 
 
@@ -38,9 +40,17 @@ def _in_notebook():
 
 
 def bar(total, *, desc=None, disable=False):
-    """A tqdm progress bar over `total` images (see the module docstring)."""
+    """A tqdm progress bar over `total` images (see the module docstring).
+
+    A stderr that is missing or fails (closed, full, a pipe whose reader
+    went away) loses the bar, never the work (`bgcut._streams.Forgiving`).
+    """
     from tqdm import tqdm
 
-    file = _DisplayLine() if not disable and _in_notebook() else None
+    if not disable and _in_notebook():
+        file, width = _DisplayLine(), 80
+    else:
+        file, width = _streams.forgiving(sys.stderr), None
+        disable = disable or file is None
     return tqdm(total=total, desc=desc, unit="image", disable=disable, file=file,
-                ncols=80 if file is not None else None)
+                ncols=width)

@@ -1,0 +1,230 @@
+"""Stopping a run: SIGTERM, SIGINT and SIGHUP end every process, leave whole files only.
+
+The command-line tests start a real run in a subprocess, wait until it has
+started (its handlers are installed, its workers exist, or its first output
+is written), signal it, and then look for its processes by their ids.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import red_square_scene
+from PIL import Image
+
+import bgcut
+from bgcut import _signals, batch, io
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTOS = 20
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
+                                reason="process ids are read from /proc")
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    src = tmp_path_factory.mktemp("photos")
+    for i in range(PHOTOS):
+        image, _ = red_square_scene(seed=i, shape=(60, 80), half=12)
+        Image.fromarray(image).save(src / f"{i:02d}.png")
+    return src
+
+
+def _parent(pid):
+    """The parent's id of a running process, None if it is gone or a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in "ZX" else int(fields[1])
+
+
+def alive(pid):
+    return _parent(pid) is not None
+
+
+def descendants(pid):
+    """Ids of the running processes below `pid` (children, their children...)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and _parent(entry.name) == parent:
+                found.append(int(entry.name))
+                todo.append(int(entry.name))
+    return found
+
+
+def wait_for(condition, timeout=120.0, what="condition"):
+    """Poll `condition` until it holds; fail after `timeout` seconds (a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def catches(pid, signum):
+    """Whether process `pid` has a handler for `signum` (from /proc/PID/status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = int(next(line.split()[1] for line in status.splitlines()
+                    if line.startswith("SigCgt:")), 16)
+    return bool(mask >> (signum - 1) & 1)
+
+
+def start(src, out, *args):
+    return subprocess.Popen([sys.executable, "-m", "bgcut", str(src), "-o", str(out), *args],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def outputs(out):
+    return sorted(p.name for p in out.iterdir()) if out.exists() else []
+
+
+def stop_and_check(run, out, signum, *, group):
+    """Signal the run (its whole process group, as a terminal does, or its id, as kill
+    does); check that it ends with 128 + signum and that nothing outlives it."""
+    helpers = descendants(run.pid)
+    if group:
+        os.killpg(run.pid, signum)
+    else:
+        run.send_signal(signum)
+    _, err = run.communicate(timeout=60)
+    left = outputs(out)
+    assert run.returncode == 128 + signum, err
+    assert [pid for pid in helpers if alive(pid)] == [], "processes outlived the run"
+    assert "Traceback" not in err
+    assert f"stopped by {signal.Signals(signum).name}" in err.splitlines()[-1]
+    assert outputs(out) == left  # nothing appears after the end
+    assert not [name for name in left if name.startswith(io.TEMPORARY_PREFIX)]
+    for name in left:  # what was written is whole
+        with Image.open(out / name) as image:
+            image.load()
+    return helpers, left
+
+
+@pytest.mark.parametrize("signum, group", [
+    (signal.SIGTERM, False), (signal.SIGINT, True), (signal.SIGHUP, True)],
+    ids=["SIGTERM-kill", "SIGINT-ctrl-c", "SIGHUP-closed-terminal"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_signal_mid_run_ends_every_process(photos, tmp_path, signum, group, workers):
+    out = tmp_path / "out"
+    run = start(photos, out, "--workers", str(workers))
+    wait_for(lambda: any(name.endswith(".png") for name in outputs(out)) or
+             run.poll() is not None, what="the first output")
+    helpers, left = stop_and_check(run, out, signum, group=group)
+    assert len(helpers) >= (workers + 1 if workers > 1 else 0)  # workers and tracker seen
+    assert 1 <= len(left) < PHOTOS
+
+
+def test_skip_existing_finishes_a_stopped_run(photos, tmp_path):
+    out = tmp_path / "out"
+    run = start(photos, out, "--workers", "1")
+    wait_for(lambda: any(name.endswith(".png") for name in outputs(out)), what="an output")
+    _, left = stop_and_check(run, out, signal.SIGTERM, group=False)
+    resumed = subprocess.run([sys.executable, "-m", "bgcut", str(photos), "-o", str(out),
+                              "--skip-existing", "--method", "seed", "--workers", "1"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert outputs(out) == [f"{i:02d}.png" for i in range(PHOTOS)]
+    assert f"({len(left)} skipped as done)" in resumed.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+                         ids=["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_signal_during_start_up(photos, tmp_path, signum):
+    """Signalled while it imports its libraries: no output, the same exit status."""
+    out = tmp_path / "out"
+    run = start(photos, out)
+    wait_for(lambda: catches(run.pid, signal.SIGHUP), what="the signal handlers")
+    stop_and_check(run, out, signum, group=True)
+    assert not [name for name in outputs(out) if name.endswith(".png")]
+
+
+def test_a_signal_while_workers_start(photos, tmp_path):
+    out = tmp_path / "out"
+    run = start(photos, out, "--workers", "2")
+    wait_for(lambda: len(descendants(run.pid)) >= 3, what="the workers")
+    stop_and_check(run, out, signal.SIGTERM, group=False)
+
+
+# --- The library: Ctrl-C in a notebook, a parent that dies --------------------
+
+def _sleep(seconds):
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_an_exception_in_a_pool_block_ends_its_workers():
+    with pytest.raises(KeyboardInterrupt):
+        with batch.process_pool(2) as pool:
+            pids = {pool.submit(_sleep, 0.01).result() for _ in range(6)}
+            for _ in range(4):
+                pool.submit(_sleep, 30)
+            raise KeyboardInterrupt
+    assert pids and [pid for pid in pids if alive(pid)] == []
+
+
+def test_ctrl_c_during_remove_backgrounds_ends_the_workers(photos, tmp_path):
+    """What Ctrl-C in a notebook does: KeyboardInterrupt in the main thread."""
+    out, seen = tmp_path / "out", []
+
+    def interrupt():
+        wait_for(lambda: any(name.endswith(".png") for name in outputs(out)), what="output")
+        seen.extend(descendants(os.getpid()))
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        bgcut.remove_backgrounds(photos, out, workers=2, progress=False)
+    left = outputs(out)
+    assert [pid for pid in seen if alive(pid) and _parent(pid) == os.getpid()
+            and b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()] == []
+    assert 1 <= len(left) < PHOTOS
+    assert not [name for name in left if name.startswith(io.TEMPORARY_PREFIX)]
+
+
+PARENT = """
+import time
+from bgcut import batch
+
+if __name__ == "__main__":
+    with batch.process_pool(2) as pool:
+        futures = [pool.submit(time.sleep, 60) for _ in range(2)]
+        print("started", flush=True)
+        time.sleep(60)
+"""
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    """kill -9 leaves no time to clean up: each worker sees its parent end and exits."""
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, text=True,
+                              stdout=subprocess.PIPE,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert parent.stdout.readline() == "started\n"
+    helpers = descendants(parent.pid)
+    assert len(helpers) >= 2
+    parent.kill()
+    parent.wait()
+    wait_for(lambda: not any(alive(pid) for pid in helpers), timeout=30,
+             what="the workers to end")
+
+
+def test_stopped_is_a_keyboard_interrupt_with_the_shell_status():
+    stop = _signals.Stopped(signal.SIGTERM)
+    assert isinstance(stop, KeyboardInterrupt)
+    assert stop.exit_status == 143 and str(stop) == "stopped by SIGTERM"
+    assert _signals.Stopped(signal.SIGHUP).exit_status == 129
