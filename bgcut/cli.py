@@ -1,38 +1,63 @@
 """The command line: ``python -m bgcut SRC -o OUT [options]``; nothing imports it."""
 
 import argparse
+import functools
 import sys
-from pathlib import Path
 
+from . import _validate
 from .batch import cores
 from .cutout import METHODS, check_color
-from .folders import remove_backgrounds
+from .folders import check_path, remove_backgrounds
+
+PROG = "python -m bgcut"
 
 
-def _color(text):
-    """argparse type: a colour that `check_color` accepts, else a usage error."""
-    try:
-        return check_color(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line: the option and the problem."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _checked(check):
+    """An argparse type from a library check: its ValueError becomes a usage error."""
+    def parse(text):
+        try:
+            return check(text)
+        except (ValueError, TypeError) as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return parse
+
+
+def _count(name):
+    """An argparse type: an integer >= 1, checked (and named) as the library does."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = text  # the check names it
+        return _validate.integer(name, value, 1)
+    return _checked(parse)
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
-        prog="python -m bgcut",
+    parser = _Parser(
+        prog=PROG,
         description="Remove the background of images with K-means clustering: writes "
                     "OUT/STEM.png (RGBA) for every image STEM.ext in SRC.")
-    parser.add_argument("src", metavar="SRC", help="an image file or a folder of images")
-    parser.add_argument("-o", "--out", metavar="OUT", required=True, help="output folder")
-    parser.add_argument("--gt", metavar="MASK_DIR",
+    parser.add_argument("src", metavar="SRC", type=_checked(functools.partial(check_path, "SRC")),
+                        help="an image file or a folder of images")
+    parser.add_argument("-o", "--out", metavar="OUT", required=True,
+                        type=_checked(functools.partial(check_path, "OUT")), help="output folder")
+    parser.add_argument("--gt", metavar="MASK_DIR", type=_checked(functools.partial(check_path, "MASK_DIR")),
                         help="ground-truth masks by stem; writes OUT/iou.csv")
     parser.add_argument("--save-mask", action="store_true",
                         help="also write OUT/masks/STEM.png (0 or 255)")
-    parser.add_argument("--background", metavar="COLOR", type=_color,
+    parser.add_argument("--background", metavar="COLOR", type=_checked(check_color),
                         help="flatten onto white, black or #RRGGBB instead of transparency")
-    parser.add_argument("--workers", type=int, default=cores(), metavar="N",
+    parser.add_argument("--workers", type=_count("workers"), default=cores(), metavar="N",
                         help="processes, at most one per core (default: all cores)")
-    parser.add_argument("--max-side", type=int, metavar="N",
+    parser.add_argument("--max-side", type=_count("max_side"), metavar="N",
                         help="longest side of the working resolution (default: the method's)")
     parser.add_argument("--method", default="boundary", choices=sorted(METHODS),
                         help="boundary: the best masks (default); fast: about a tenth of "
@@ -49,7 +74,9 @@ def main(argv=None):
     """Run the command line; returns the exit status.
 
     0 when every image succeeded, 1 when any failed, 2 for a usage error
-    (one line on stderr, no traceback).
+    (one line on stderr, no traceback). ``python -m bgcut`` adds
+    ``128 + signal number`` for a run that a stop signal ended (see
+    `bgcut._signals`).
     """
     args = _parser().parse_args(argv)
     options = {"method": args.method}
@@ -62,17 +89,17 @@ def main(argv=None):
             recursive=args.recursive,
             workers=args.workers, **options)
     except (ValueError, TypeError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     failed = report[report.error != ""]
-    for _, row in failed.iterrows():
-        print(f"failed: {row.image}: {row.error}", file=sys.stderr)
+    for error in failed.error:
+        print(f"failed: {error}", file=sys.stderr)
     if args.gt is not None:
         scored = report[report.iou.notna()]
         unscored = int((report.note != "").sum())
         if report.attrs["csv_error"]:
-            print(f"failed: iou.csv: {report.attrs['csv_error']}", file=sys.stderr)
-        where = "" if report.attrs["csv_error"] else f"; scores in {Path(args.out) / 'iou.csv'}"
+            print(f"failed: {report.attrs['csv_error']}", file=sys.stderr)
+        where = "" if report.attrs["csv_error"] else f"; scores in {args.out / 'iou.csv'}"
         print((f"mean IoU {scored.iou.mean():.3f} over {len(scored)} images" if len(scored)
                else "no image scored")
               + (f" ({unscored} without a ground-truth mask)" if unscored else "") + where)

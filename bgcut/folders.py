@@ -20,7 +20,7 @@ from .io import (
     write_png,
 )
 
-__all__ = ["REPORT_COLUMNS", "remove_backgrounds"]
+__all__ = ["REPORT_COLUMNS", "remove_backgrounds", "check_path"]
 
 REPORT_COLUMNS = ["image", "iou", "precision", "recall", "error", "skipped", "note"]
 """Columns of the `remove_backgrounds` report."""
@@ -53,27 +53,44 @@ class _CutFile:
         write_png(array, path)
 
     def __call__(self, item):
+        """The image's scores (or note), or ``{"error": "PATH: Type: message"}``.
+
+        PATH is the file at fault: the photo, its ground-truth mask, or the
+        output that could not be written.
+        """
         path, truths = item
-        if truths is not None and len(truths) > 1:
-            raise ValueError(f"ground-truth masks {', '.join(p.name for p in truths)} "
-                             f"share a stem: which is meant is unclear")
-        image = read_image(path)
-        cutout, mask = remove_background(image, **self.options)
-        name = relative_stem(path, self.root)
-        if self.save_mask:
-            self._write(np.where(mask, 255, 0).astype(np.uint8),
-                        self.out / "masks" / f"{name}.png")
-        flat = cutout if self.background is None else composite(cutout, self.background)
-        self._write(flat, self.out / f"{name}.png")
-        if truths is None:
-            return {}
-        if not truths:
-            return {"note": "no ground-truth mask"}
-        truth = read_mask(truths[0])
-        if truth.shape != mask.shape:
-            raise ValueError(f"ground-truth mask is {truth.shape[1]}x{truth.shape[0]}, "
-                             f"image is {mask.shape[1]}x{mask.shape[0]}")
-        return mask_scores(mask, truth)
+        culprit = path
+        try:
+            if truths is not None and len(truths) > 1:
+                culprit = truths[0]
+                raise ValueError(f"ground-truth masks {', '.join(p.name for p in truths)} "
+                                 f"share a stem: which is meant is unclear")
+            cutout, mask = remove_background(read_image(path), **self.options)
+            name = relative_stem(path, self.root)
+            if self.save_mask:
+                culprit = self.out / "masks" / f"{name}.png"
+                self._write(np.where(mask, 255, 0).astype(np.uint8), culprit)
+            culprit = self.out / f"{name}.png"
+            self._write(cutout if self.background is None
+                        else composite(cutout, self.background), culprit)
+            if truths is None:
+                return {}
+            if not truths:
+                return {"note": "no ground-truth mask"}
+            culprit = truths[0]
+            truth = read_mask(culprit)
+            if truth.shape != mask.shape:
+                raise ValueError(f"ground-truth mask is {truth.shape[1]}x{truth.shape[0]}, "
+                                 f"image is {mask.shape[1]}x{mask.shape[0]}")
+            return mask_scores(mask, truth)
+        except Exception as error:  # one bad file must not end the batch
+            return {"error": _blame(culprit, error)}
+
+
+def _blame(path, error):
+    """One line that names the file at fault by its path: ``PATH: Type: message``."""
+    described = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return f"{path}: {described}"
 
 
 def _same(a, b):
@@ -81,9 +98,32 @@ def _same(a, b):
     return a.exists() and b.exists() and os.path.samefile(a, b)
 
 
+def check_path(name, value):
+    """`value` as a `pathlib.Path`; an empty or blank path is an error.
+
+    An empty string is what ``-o "$OUT"`` passes when ``OUT`` is unset:
+    it never means the current folder.
+
+    Raises
+    ------
+    TypeError
+        If `value` is not a str, bytes or path-like object.
+    ValueError
+        If it is empty or only white space.
+    """
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(f"{name} must be a path, got {type(value).__name__}")
+    text = os.fsdecode(os.fspath(value))
+    if not text.strip():
+        raise ValueError(f"{name} is an empty path ({text!r}); give a file or folder name")
+    return Path(text)
+
+
 def _check_folders(src, out, gt, save_mask, recursive=False):
     """Usage errors before any file is touched; returns the source and mask files."""
-    if gt is not None and not Path(gt).is_dir():
+    if gt is not None and gt.exists() and not gt.is_dir():
+        raise ValueError(f"ground-truth folder {str(gt)!r} is a file, not a folder")
+    if gt is not None and not gt.is_dir():
         raise ValueError(f"ground-truth folder {str(gt)!r} does not exist")
     if recursive:
         _check_recursive(src, out, save_mask)
@@ -97,7 +137,7 @@ def _check_folders(src, out, gt, save_mask, recursive=False):
     source_folder = src if src.is_dir() else src.parent
     if _same(out, source_folder) or out.resolve() == source_folder.resolve():
         raise ValueError(f"output folder {str(out)!r} must differ from the source folder")
-    if gt is not None and (_same(Path(gt), out) or (save_mask and _same(Path(gt), out / "masks"))):
+    if gt is not None and (_same(gt, out) or (save_mask and _same(gt, out / "masks"))):
         raise ValueError(f"ground-truth folder {str(gt)!r} is where outputs are written: "
                          f"the human masks would be replaced")
     for folder in [out] + ([out / "masks"] if save_mask else []):
@@ -173,18 +213,24 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     pandas.DataFrame
         One row per image with the `REPORT_COLUMNS`: ``image``, ``iou``,
         ``precision``, ``recall`` (NaN without `gt`, or for an image without
-        a ground-truth mask), ``error`` (empty on success), ``skipped`` (left
+        a ground-truth mask), ``error`` (empty on success, else ``PATH: Type:
+        message`` where PATH is the file at fault: the photo, its mask or the
+        output that could not be written), ``skipped`` (left
         alone by `skip_existing`) and ``note``. Two files with the same stem
         (``a.jpg``, ``a.png``) would write the same cutout: the second is an
         error, and so is an image whose stem two masks share. With `gt`,
         ``report.attrs["csv_error"]`` is empty, or says why ``iou.csv``
-        could not be written.
+        could not be written (``OUT/iou.csv: Type: message``).
 
     Raises
     ------
+    TypeError
+        If `src`, `out` or `gt` is not a path.
     ValueError
-        Before any file is touched: if `src` does not exist or cannot be
-        read, `out` is `src` or a file or not writable, `gt` is not a folder
+        Before any file is touched: if `src`, `out` or `gt` is an empty or
+        blank path (never read as the current folder), `src` does not exist
+        or cannot be read, `out` is `src` or a file or not writable, `gt` is
+        not a folder
         or is where outputs go, or `background`, `workers` or an option is
         invalid.
     """
@@ -192,7 +238,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
 
     if workers is not None:
         _validate.integer("workers", workers, 1)
-    src, out = Path(src), Path(out)
+    src, out = check_path("src", src), check_path("out", out)
+    gt = None if gt is None else check_path("gt", gt)
     if background is not None:
         background = check_color(background)
     check_options(**options)
@@ -211,8 +258,9 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     for path in files:
         stem = relative_stem(path, root)
         if stem in seen:
-            rows[path] = {"error": f"ValueError: same stem as {seen[stem].name}, "
-                                   f"whose cutout is {stem}.png"}
+            rows[path] = {"error": _blame(path, f"ValueError: same stem as "
+                                                f"{seen[stem].name}, whose cutout "
+                                                f"is {stem}.png")}
             continue
         seen[stem] = path
         done = (out / f"{stem}.png").exists() and \
@@ -229,8 +277,10 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     finally:  # a stopped run or a worker that died leaves no temporary file
         for folder in folders:
             remove_stale_temporaries(folder)
-    for outcome in outcomes:
-        rows[outcome.item[0]] = {**(outcome.value or {}), "error": outcome.error}
+    for outcome in outcomes:  # a worker's death is blamed on its photo
+        value = {"error": _blame(outcome.item[0], outcome.error)} if outcome.error \
+            else outcome.value
+        rows[outcome.item[0]] = {"error": "", **value}
     blank = {"iou": np.nan, "precision": np.nan, "recall": np.nan, "error": "",
              "skipped": False, "note": ""}
     report = pd.DataFrame([{**blank, "image": p.name if root is None else
@@ -242,5 +292,5 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         try:  # file names that are not UTF-8 keep their bytes
             write_atomic(out / "iou.csv", table.encode("utf-8", "surrogateescape"))
         except OSError as error:
-            report.attrs["csv_error"] = f"{type(error).__name__}: {error}"
+            report.attrs["csv_error"] = _blame(out / "iou.csv", error)
     return report

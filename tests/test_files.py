@@ -129,7 +129,7 @@ def test_iou_table_that_cannot_be_written_is_reported(tmp_path):
     (out / "iou.csv").mkdir(parents=True)  # a folder in the way: the rename fails
     result = run(src, "-o", out, "--gt", gt)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "failed: iou.csv: IsADirectoryError" in result.stderr
+    assert f"failed: {out / 'iou.csv'}: IsADirectoryError" in result.stderr
     assert result.stdout.startswith("mean IoU") and (out / "a.png").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(io.TEMPORARY_PREFIX)]
 
