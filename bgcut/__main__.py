@@ -20,8 +20,6 @@ def _main():
     except _signals.Stopped as stop:
         print(f"python -m bgcut: {stop}; --skip-existing finishes the rest", file=sys.stderr)
         return stop.exit_status
-    finally:
-        _signals.end_resource_tracker()
 
 
 if __name__ == "__main__":

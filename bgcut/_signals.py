@@ -23,7 +23,6 @@ and every worker take charge of signals before the heavy imports.
 import contextlib
 import multiprocessing
 import multiprocessing.connection
-import multiprocessing.util
 import os
 import pickle
 import signal
@@ -149,23 +148,3 @@ def start_resource_tracker():
         signal.signal(hangup, previous)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
-
-def end_resource_tracker():
-    """End ``multiprocessing``'s resource tracker now, if this process started one.
-
-    The tracker is a helper process that pools start; left alone it ends a
-    moment after the last process that knows it. A program about to exit
-    calls this to leave no process behind at all: the semaphores of closed
-    pools are released first (their finalizers run, as at exit), so the
-    tracker has nothing left to clean up. No pool may be open.
-    """
-    import gc
-    import sys
-
-    tracker = sys.modules.get("multiprocessing.resource_tracker")
-    if tracker is None or getattr(tracker._resource_tracker, "_pid", None) is None:
-        return
-    gc.collect()
-    with contextlib.suppress(Exception):
-        multiprocessing.util._run_finalizers(0)  # what exit runs: semaphores unlinked
-        tracker._resource_tracker._stop()

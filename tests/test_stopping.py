@@ -62,6 +62,14 @@ def descendants(pid):
     return found
 
 
+def is_tracker(pid):
+    """Whether `pid` runs the resource tracker of ``multiprocessing``."""
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def wait_for(condition, timeout=120.0, what="condition"):
     """Poll `condition` until it holds; fail after `timeout` seconds (a loaded machine)."""
     deadline = time.monotonic() + timeout
@@ -96,6 +104,8 @@ def stop_and_check(run, out, signum, *, group):
     """Signal the run (its whole process group, as a terminal does, or its id, as kill
     does); check that it ends with 128 + signum and that nothing outlives it."""
     helpers = descendants(run.pid)
+    trackers = [pid for pid in helpers if is_tracker(pid)]
+    sent = time.monotonic()
     if group:
         os.killpg(run.pid, signum)
     else:
@@ -103,7 +113,12 @@ def stop_and_check(run, out, signum, *, group):
     _, err = run.communicate(timeout=60)
     left = outputs(out)
     assert run.returncode == 128 + signum, err
-    assert [pid for pid in helpers if alive(pid)] == [], "processes outlived the run"
+    assert time.monotonic() - sent < 15  # a few seconds; more only on a very busy machine
+    assert [pid for pid in helpers if alive(pid) and pid not in trackers] == [], \
+        "workers outlived the run"
+    # The resource tracker of multiprocessing ends when the last process that knows it
+    # has ended: a moment after the run.
+    wait_for(lambda: not any(alive(pid) for pid in trackers), timeout=5, what="the tracker")
     assert "Traceback" not in err
     assert f"stopped by {signal.Signals(signum).name}" in err.splitlines()[-1]
     assert outputs(out) == left  # nothing appears after the end
@@ -114,11 +129,16 @@ def stop_and_check(run, out, signum, *, group):
     return helpers, left
 
 
-@pytest.mark.parametrize("signum, group", [
-    (signal.SIGTERM, False), (signal.SIGINT, True), (signal.SIGHUP, True)],
-    ids=["SIGTERM-kill", "SIGINT-ctrl-c", "SIGHUP-closed-terminal"])
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("signum, group, workers", [
+    (signal.SIGTERM, False, 1), (signal.SIGTERM, False, 2), (signal.SIGTERM, True, 2),
+    (signal.SIGINT, True, 1), (signal.SIGINT, True, 2), (signal.SIGINT, False, 2),
+    (signal.SIGHUP, False, 1), (signal.SIGHUP, True, 2),
+], ids=["SIGTERM-1-kill", "SIGTERM-2-kill", "SIGTERM-2-group", "SIGINT-1-ctrl-c",
+        "SIGINT-2-ctrl-c", "SIGINT-2-main-only", "SIGHUP-1-main-only",
+        "SIGHUP-2-closed-terminal"])
 def test_a_signal_mid_run_ends_every_process(photos, tmp_path, signum, group, workers):
+    """group: the whole process group is signalled, as a terminal does; else the main
+    process alone, as ``kill PID`` does."""
     out = tmp_path / "out"
     run = start(photos, out, "--workers", str(workers))
     wait_for(lambda: any(name.endswith(".png") for name in outputs(out)) or
@@ -152,6 +172,17 @@ def test_a_signal_during_start_up(photos, tmp_path, signum):
     assert not [name for name in outputs(out) if name.endswith(".png")]
 
 
+def test_a_signal_at_once(photos, tmp_path):
+    """Before its handlers are installed, a signal ends Python itself: the status a shell
+    shows is the same (143), and nothing is written."""
+    out = tmp_path / "out"
+    run = start(photos, out)
+    run.send_signal(signal.SIGTERM)
+    run.communicate(timeout=60)
+    assert run.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
+    assert outputs(out) == []
+
+
 def test_a_signal_while_workers_start(photos, tmp_path):
     out = tmp_path / "out"
     run = start(photos, out, "--workers", "2")
@@ -176,23 +207,40 @@ def test_an_exception_in_a_pool_block_ends_its_workers():
     assert pids and [pid for pid in pids if alive(pid)] == []
 
 
+def _interrupt_when(condition, seen):
+    """In a thread: once `condition` holds, note this process's workers and press Ctrl-C."""
+    def interrupt():
+        wait_for(condition, what="the batch to start")
+        seen.extend(pid for pid in descendants(os.getpid()) if not is_tracker(pid))
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=interrupt, daemon=True).start()
+
+
+def _workers_left(seen):
+    """The noted workers still running."""
+    return [pid for pid in seen if alive(pid)]
+
+
 def test_ctrl_c_during_remove_backgrounds_ends_the_workers(photos, tmp_path):
     """What Ctrl-C in a notebook does: KeyboardInterrupt in the main thread."""
     out, seen = tmp_path / "out", []
-
-    def interrupt():
-        wait_for(lambda: any(name.endswith(".png") for name in outputs(out)), what="output")
-        seen.extend(descendants(os.getpid()))
-        os.kill(os.getpid(), signal.SIGINT)
-
-    threading.Thread(target=interrupt, daemon=True).start()
+    _interrupt_when(lambda: any(name.endswith(".png") for name in outputs(out)), seen)
     with pytest.raises(KeyboardInterrupt):
         bgcut.remove_backgrounds(photos, out, workers=2, progress=False)
     left = outputs(out)
-    assert [pid for pid in seen if alive(pid) and _parent(pid) == os.getpid()
-            and b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()] == []
+    assert seen and _workers_left(seen) == []
     assert 1 <= len(left) < PHOTOS
     assert not [name for name in left if name.startswith(io.TEMPORARY_PREFIX)]
+
+
+def test_ctrl_c_during_evaluate_ends_the_workers():
+    seen = []
+    dataset = bgcut.demo_dataset()
+    _interrupt_when(lambda: len([pid for pid in descendants(os.getpid())
+                                 if not is_tracker(pid)]) >= 2, seen)
+    with pytest.raises(KeyboardInterrupt):
+        bgcut.evaluate(dataset, workers=2, progress=False)
+    assert seen and _workers_left(seen) == []
 
 
 PARENT = """
