@@ -70,10 +70,15 @@ def raising_stop_signals():
     """Within this block, a stop signal raises `Stopped` in the main thread.
 
     Only the first stop signal is raised; later ones are ignored while the
-    run cleans up (which takes at most a few seconds). The previous
-    handlers are restored at the end.
+    run cleans up (which takes at most a few seconds). A signal that was
+    ignored when the block began stays ignored: under ``nohup`` a closed
+    terminal does not stop the run, nor does Ctrl-C a job that a shell
+    started in the background. The previous handlers are restored at the end.
     """
-    previous = {number: signal.signal(number, _raise_stopped) for number in STOP_SIGNALS}
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    for number, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(number, _raise_stopped)
     try:
         yield
     finally:

@@ -90,10 +90,16 @@ def catches(pid, signum):
     return bool(mask >> (signum - 1) & 1)
 
 
+def _default_signals():
+    """In the child before exec: the stop signals as a fresh terminal session has them."""
+    for signum in _signals.STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def start(src, out, *args):
     return subprocess.Popen([sys.executable, "-m", "bgcut", str(src), "-o", str(out), *args],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_default_signals)
 
 
 def outputs(out):
@@ -167,9 +173,23 @@ def test_a_signal_during_start_up(photos, tmp_path, signum):
     """Signalled while it imports its libraries: no output, the same exit status."""
     out = tmp_path / "out"
     run = start(photos, out)
-    wait_for(lambda: catches(run.pid, signal.SIGHUP), what="the signal handlers")
+    wait_for(lambda: catches(run.pid, signal.SIGTERM), what="the signal handlers")
     stop_and_check(run, out, signum, group=True)
     assert not [name for name in outputs(out) if name.endswith(".png")]
+
+
+def test_nohup_keeps_running_after_a_hangup(photos, tmp_path):
+    """A signal ignored when the run starts (nohup, a background job) stays ignored."""
+    out = tmp_path / "out"
+    run = subprocess.Popen(["bash", "-c", 'trap "" HUP; exec "$0" -m bgcut "$1" -o "$2" '
+                            '--workers 2', sys.executable, str(photos), str(out)],
+                           cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    wait_for(lambda: any(name.endswith(".png") for name in outputs(out)), what="an output")
+    assert run.poll() is None and len(outputs(out)) < PHOTOS  # still running
+    os.killpg(run.pid, signal.SIGHUP)
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 0, err
+    assert len(outputs(out)) == PHOTOS
 
 
 def test_a_signal_at_once(photos, tmp_path):
