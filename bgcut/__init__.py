@@ -40,18 +40,23 @@ __all__ = ["remove_background", "METHODS", "FAST", "BASIC", "composite", "steps"
 
 
 def __getattr__(name):
-    """Import a public name's module on first use (as scikit-image does with lazy_loader).
+    """Import a public name's module, or a submodule, on first use.
 
-    ``python -m bgcut`` so takes charge of stop signals and output streams
-    within milliseconds, before numpy and scikit-image are imported.
+    As scikit-image does with lazy_loader: ``python -m bgcut`` so takes
+    charge of stop signals and output streams within a fraction of a
+    second, before numpy and scikit-image are imported, and
+    ``bgcut.cues`` works after a bare ``import bgcut``.
     """
-    if name in ("demo", "classify", "shortcut"):
+    if name in _HOMES:
+        value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    try:
         return importlib.import_module(f".{name}", __name__)
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
-    globals()[name] = value
-    return value
+    except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.{name}":
+            raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
