@@ -7,10 +7,11 @@ The design, in three parts:
   thread (`raising_stop_signals`). It unwinds like Ctrl-C: every ``finally``
   runs, so a pool's workers are ended and waited for, and temporary files are
   removed, before the process exits with ``128 + signal number``.
-- A pool's workers are not the ones to decide: they ignore SIGINT (the one
-  signal a terminal sends to the whole process group) and are ended by their
-  parent (`bgcut.batch.process_pool` terminates and joins them when its
-  block ends with an exception, Ctrl-C in a notebook included).
+- A pool's workers are not the ones to decide: they ignore SIGINT (which
+  Ctrl-C sends to the whole process group) and are ended by their parent
+  (`bgcut.batch.process_pool` terminates and joins them when its block ends
+  with an exception, Ctrl-C in a notebook included). SIGTERM or SIGHUP sent
+  to the whole group ends them at once, and the parent cleans up after them.
 - Should the parent die without cleaning up (``kill -9``), each worker
   watches its parent's sentinel, a pipe that closes when the parent ends, and
   exits at once (`start_worker`). This works wherever ``multiprocessing``
@@ -51,6 +52,8 @@ class Stopped(KeyboardInterrupt):
 
 
 class _State:
+    """How many `deferred` blocks are open, and the stop signal that waits for them."""
+
     deferring = 0
     pending = None
 
