@@ -29,6 +29,11 @@ def _checked(check):
     return parse
 
 
+def _path(name):
+    """An argparse type: a path that is not empty (`bgcut.folders.check_path`)."""
+    return _checked(functools.partial(check_path, name))
+
+
 def _count(name):
     """An argparse type: an integer >= 1, checked (and named) as the library does."""
     def parse(text):
@@ -45,11 +50,11 @@ def _parser():
         prog=PROG,
         description="Remove the background of images with K-means clustering: writes "
                     "OUT/STEM.png (RGBA) for every image STEM.ext in SRC.")
-    parser.add_argument("src", metavar="SRC", type=_checked(functools.partial(check_path, "SRC")),
+    parser.add_argument("src", metavar="SRC", type=_path("SRC"),
                         help="an image file or a folder of images")
     parser.add_argument("-o", "--out", metavar="OUT", required=True,
-                        type=_checked(functools.partial(check_path, "OUT")), help="output folder")
-    parser.add_argument("--gt", metavar="MASK_DIR", type=_checked(functools.partial(check_path, "MASK_DIR")),
+                        type=_path("OUT"), help="output folder")
+    parser.add_argument("--gt", metavar="MASK_DIR", type=_path("MASK_DIR"),
                         help="ground-truth masks by stem; writes OUT/iou.csv")
     parser.add_argument("--save-mask", action="store_true",
                         help="also write OUT/masks/STEM.png (0 or 255)")
