@@ -10,6 +10,8 @@
   `bgcut.edges` (the boundary at the input's resolution);
 - `bgcut.cutout` -- `remove_background`, the project's best method by
   default (``method="fast"`` and ``"seed"`` too), and `composite` for display;
+- `bgcut.matte` -- soft edges: the alpha matte given a trimap (closed-form
+  matting) and the foreground's colours, for ``alpha="soft"``;
 - `bgcut.io` -- reading images by the meaning of their mode, atomic writes;
 - `bgcut.datasets`, `bgcut.demo` -- local folders, the DUTS download and the
   embedded demo set;
@@ -24,7 +26,8 @@ import importlib
 
 _HOMES = {
     "remove_background": "cutout", "METHODS": "cutout", "FAST": "cutout", "BASIC": "cutout",
-    "composite": "cutout", "steps": "boundary", "Dataset": "datasets", "Sample": "datasets",
+    "composite": "cutout", "ALPHAS": "cutout", "alpha_matte": "matte", "trimap": "matte",
+    "estimate_foreground": "matte", "steps": "boundary", "Dataset": "datasets", "Sample": "datasets",
     "open_dataset": "datasets", "folder_dataset": "datasets", "demo_dataset": "datasets",
     "evaluate": "evaluation", "summarize": "evaluation", "mask_scores": "evaluation",
     "background_complexity": "evaluation", "ABLATION": "evaluation",
@@ -33,10 +36,11 @@ _HOMES = {
 }
 """Public name -> the module that defines it."""
 
-__all__ = ["remove_background", "METHODS", "FAST", "BASIC", "composite", "steps", "Dataset",
-           "Sample", "open_dataset", "folder_dataset", "demo_dataset", "demo", "classify",
-           "shortcut", "evaluate", "summarize", "mask_scores", "background_complexity",
-           "ABLATION", "remove_backgrounds", "process_pool", "read_image", "read_mask"]
+__all__ = ["remove_background", "METHODS", "ALPHAS", "FAST", "BASIC", "composite", "steps",
+           "alpha_matte", "trimap", "estimate_foreground", "Dataset", "Sample",
+           "open_dataset", "folder_dataset", "demo_dataset", "demo", "classify", "shortcut",
+           "evaluate", "summarize", "mask_scores", "background_complexity", "ABLATION",
+           "remove_backgrounds", "process_pool", "read_image", "read_mask"]
 
 
 def __getattr__(name):

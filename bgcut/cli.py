@@ -6,7 +6,7 @@ import sys
 
 from . import _validate
 from .batch import cores
-from .cutout import METHODS, check_color
+from .cutout import ALPHAS, METHODS, check_color
 from .folders import check_path, remove_backgrounds
 
 PROG = "python -m bgcut"
@@ -67,6 +67,9 @@ def _parser():
     parser.add_argument("--method", default="boundary", choices=sorted(METHODS),
                         help="boundary: the best masks (default); fast: about a tenth of "
                              "its time, for large batches; seed: the course method")
+    parser.add_argument("--alpha", default="hard", choices=ALPHAS,
+                        help="hard: alpha 0 or 255 (default, the fastest); soft: an alpha "
+                             "matte along the boundary, with the foreground's own colours")
     parser.add_argument("--skip-existing", action="store_true",
                         help="skip images whose outputs exist (resume a run)")
     parser.add_argument("--recursive", action="store_true",
@@ -84,7 +87,7 @@ def main(argv=None):
     `bgcut._signals`).
     """
     args = _parser().parse_args(argv)
-    options = {"method": args.method}
+    options = {"method": args.method, "alpha": args.alpha}
     if args.max_side is not None:
         options["max_side"] = args.max_side
     try:

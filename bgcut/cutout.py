@@ -11,12 +11,16 @@ import kmeans_utils as ku
 from . import _validate
 from .boundary import steps
 from .io import pillow_pixels
+from .matte import soft_cutout
 
-__all__ = ["METHODS", "FAST", "BASIC", "remove_background", "check_options", "composite",
-           "check_color"]
+__all__ = ["METHODS", "ALPHAS", "FAST", "BASIC", "remove_background", "check_options",
+           "composite", "check_color"]
 
 METHODS = {"boundary": steps, "fast": steps, "seed": ku.remove_background}
 """The methods by name, with the function whose keyword options each takes."""
+
+ALPHAS = ("soft", "hard")
+"""The cutout's alpha: the matte along the mask's boundary (`bgcut.matte`), or 0 / 255."""
 
 FAST = {"fusion": {"contrast": 0.6, "geodesic": 0.2, "ranking_border": 0.2},
         "max_side": 90, "n_segments": 120, "slic_iterations": 1, "rounds": 1,
@@ -33,7 +37,7 @@ fusion: contrast saliency and two rounds of colour models at 160 pixels. The fir
 steps of `bgcut.evaluation.ABLATION`; ``remove_background(image, **BASIC)``."""
 
 
-def remove_background(image, *, method="boundary", rng=0, **options):
+def remove_background(image, *, method="boundary", rng=0, alpha="hard", **options):
     """Cut the foreground out of an image.
 
     Parameters
@@ -49,6 +53,11 @@ def remove_background(image, *, method="boundary", rng=0, **options):
         course method `kmeans_utils.remove_background`.
     rng : int, numpy.random.Generator or None
         Seed of the K-means seeding; the default gives the same mask every time.
+    alpha : {'hard', 'soft'}
+        ``"hard"``: alpha 255 on the mask, 0 elsewhere, the input's colours.
+        ``"soft"``: in a band along the mask's boundary, the alpha matte and
+        the foreground's own colours (`bgcut.matte.soft_cutout`); the mask is
+        the same either way (``alpha >= 128``).
     **options
         Keyword options of the method: those of `bgcut.boundary.steps` or of
         `kmeans_utils.remove_background` (``k``, ``max_side``, ...).
@@ -56,23 +65,27 @@ def remove_background(image, *, method="boundary", rng=0, **options):
     Returns
     -------
     kmeans_utils.Cutout
-        ``(cutout, mask)``: (H, W, 4) uint8 RGBA, alpha 255 on foreground,
-        and the (H, W) bool mask at the input's size.
+        ``(cutout, mask)``: (H, W, 4) uint8 RGBA, alpha 255 on foreground
+        (with ``alpha="soft"``, the matte along its boundary), and the (H, W)
+        bool mask at the input's size.
 
     Raises
     ------
     ValueError
-        For an unknown method or option name, or a bad option value.
+        For an unknown method, alpha or option name, or a bad option value.
     TypeError, ValueError
         For an invalid image (see `kmeans_utils.to_rgb8`).
     """
     rgb = ku.to_rgb8(pillow_pixels(image) if isinstance(image, Image.Image) else image)
     _check_names(method, options)
+    if not (isinstance(alpha, str) and alpha in ALPHAS):
+        raise ValueError(f"alpha must be one of {list(ALPHAS)}, got {alpha!r}")
     if method == "seed":
-        return ku.remove_background(rgb, rng=rng, **options)
-    if method == "fast":
-        options = {**FAST, **options}
-    return ku.Cutout.from_mask(rgb, steps(rgb, rng=rng, **options).full_mask)
+        mask = ku.remove_background(rgb, rng=rng, **options).mask
+    else:
+        options = {**FAST, **options} if method == "fast" else options
+        mask = steps(rgb, rng=rng, **options).full_mask
+    return soft_cutout(rgb, mask) if alpha == "soft" else ku.Cutout.from_mask(rgb, mask)
 
 
 @functools.cache

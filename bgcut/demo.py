@@ -17,7 +17,7 @@ from scipy import ndimage
 
 from . import _validate
 
-__all__ = ["SHAPE", "NAMES", "scene", "large_scene"]
+__all__ = ["SHAPE", "NAMES", "scene", "large_scene", "soft_scene"]
 
 SHAPE = (240, 320)
 _SHAPES = ("disk", "square", "horse", "blob", "ellipse", "star")
@@ -176,3 +176,30 @@ def large_scene(scale=6):
     background = grass * np.asarray((120, 190, 90), np.float32)
     image = np.where(mask[:, :, None], horse, background)
     return np.clip(np.rint(image), 0, 255).astype(np.uint8), mask
+
+
+def soft_scene(seed=0):
+    """A furry object with soft edges and its exact alpha matte.
+
+    A disk whose radius follows a fine random fur (thin strands, a few
+    pixels long), its edge blurred over about four pixels, filled with a
+    noisy orange over scikit-image's ``grass`` tinted green; the image is
+    ``alpha F + (1 - alpha) B`` with the returned alpha, so the matte is exact.
+
+    Returns (240, 320, 3) uint8 and the (240, 320) float64 alpha in [0, 1].
+    """
+    seed = _validate.integer("seed", seed, 0)
+    rng = np.random.default_rng(seed)
+    h, w = SHAPE
+    rows, cols = np.mgrid[:h, :w]
+    angle = np.arctan2(rows - h / 2, cols - w / 2)
+    strands = rng.normal(0, 1, 720)
+    fur = np.abs(strands[((angle + np.pi) / (2 * np.pi) * 719).astype(int)])
+    radius = 80 + 12 * fur
+    alpha = np.clip((radius - np.hypot(rows - h / 2, cols - w / 2)) / 4 + 0.5, 0, 1)
+    alpha = ndimage.gaussian_filter(alpha, 1.0)
+    fill = np.asarray((230, 140, 40), float) + rng.normal(0, 10, (h, w, 3))
+    background = _fit(_skimage_picture("grass"), SHAPE) / 255 * np.asarray((110, 180, 80))
+    a = alpha[..., None]
+    image = np.clip(np.rint(a * fill + (1 - a) * background), 0, 255).astype(np.uint8)
+    return image, alpha

@@ -168,7 +168,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
 
     For each image ``STEM.ext`` in `src` (or the one file `src`) this writes
     ``out/STEM.png``: RGBA, the input's size, alpha 255 on foreground and 0
-    on background, or RGB flattened onto `background`. Every file (images,
+    on background (with ``alpha="soft"``, a matte along the boundary), or RGB
+    flattened onto `background`. Every file (images,
     masks, ``iou.csv``) is written under a unique temporary name and renamed,
     so an interrupted run leaves no half-written file; leftovers of runs that
     were killed are removed at the start. A run that is stopped (Ctrl-C,
@@ -187,8 +188,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         grey > 127); scores go to ``out/iou.csv``. It must not be `out` or
         (with `save_mask`) ``out/masks``.
     save_mask : bool
-        Also write ``out/masks/STEM.png``, 8-bit, 0 or 255, equal to the
-        cutout's alpha.
+        Also write ``out/masks/STEM.png``, 8-bit, 0 or 255: where the
+        cutout's alpha is at least 128.
     background : str or (3,) RGB, optional
         ``"white"``, ``"black"``, ``"#RRGGBB"`` or three numbers in 0..255.
     skip_existing : bool
@@ -206,7 +207,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     progress : bool
         Show a progress bar on stderr.
     **options
-        Passed to `bgcut.remove_background` (``method``, ``max_side``, ...).
+        Passed to `bgcut.remove_background` (``method``, ``alpha``,
+        ``max_side``, ...).
 
     Returns
     -------
