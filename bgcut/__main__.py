@@ -17,9 +17,15 @@ def _main():
         with _signals.raising_stop_signals():
             from bgcut.cli import main
             return main()
-    except _signals.Stopped as stop:
-        print(f"python -m bgcut: {stop}; --skip-existing finishes the rest", file=sys.stderr)
-        return stop.exit_status
+    except Exception as error:  # Stopped is a KeyboardInterrupt: not caught here
+        if _signals.received() is None:
+            raise
+        stop = _signals.Stopped(_signals.received())  # it surfaced as another error
+        stop.__cause__ = error
+    except _signals.Stopped as raised:
+        stop = raised
+    print(f"python -m bgcut: {stop}; --skip-existing finishes the rest", file=sys.stderr)
+    return stop.exit_status
 
 
 if __name__ == "__main__":

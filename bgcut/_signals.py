@@ -56,10 +56,12 @@ class _State:
 
     deferring = 0
     pending = None
+    received = None
 
 
 def _raise_stopped(signum, frame):
     """Signal handler: raise `Stopped` once; later stop signals are ignored while it unwinds."""
+    _State.received = signum
     for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
     if _State.deferring:
@@ -79,6 +81,7 @@ def raising_stop_signals():
     started in the background. The previous handlers are restored at the end.
     """
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    _State.received = None
     for number, handler in previous.items():
         if handler is not signal.SIG_IGN:
             signal.signal(number, _raise_stopped)
@@ -88,6 +91,16 @@ def raising_stop_signals():
         _State.pending = None
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def received():
+    """The stop signal the last `raising_stop_signals` block received, or None.
+
+    `Stopped` raised inside a C extension's import (numpy's, say) can come out
+    as another error, an ImportError; this tells that the run was stopped
+    all the same.
+    """
+    return _State.received
 
 
 @contextlib.contextmanager

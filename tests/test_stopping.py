@@ -296,3 +296,34 @@ def test_stopped_is_a_keyboard_interrupt_with_the_shell_status():
     assert isinstance(stop, KeyboardInterrupt)
     assert stop.exit_status == 143 and str(stop) == "stopped by SIGTERM"
     assert _signals.Stopped(signal.SIGHUP).exit_status == 129
+
+
+def test_a_stop_that_surfaces_as_another_error_still_exits_as_stopped(monkeypatch, capsys):
+    # A signal inside a C extension's import can come out as an ImportError.
+    import bgcut.__main__ as entry
+    import bgcut.cli
+
+    def interrupted_import():
+        os.kill(os.getpid(), signal.SIGTERM)
+        try:
+            time.sleep(5)
+        except _signals.Stopped:
+            raise ImportError('PyCapsule_Import could not import module "datetime"') from None
+
+    monkeypatch.setattr(bgcut.cli, "main", interrupted_import)
+    assert entry._main() == 128 + signal.SIGTERM
+    assert "stopped by SIGTERM" in capsys.readouterr().err
+    assert _signals.received() == signal.SIGTERM
+
+
+def test_an_error_without_a_stop_signal_is_raised_as_it_is(monkeypatch):
+    import bgcut.__main__ as entry
+    import bgcut.cli
+
+    def failing():
+        raise ImportError("a real import problem")
+
+    monkeypatch.setattr(bgcut.cli, "main", failing)
+    with pytest.raises(ImportError, match="a real import problem"):
+        entry._main()
+    assert _signals.received() is None
