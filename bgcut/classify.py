@@ -292,6 +292,16 @@ def compare(sets, *, regime, classifier=hog_logistic, size=64, variants=VARIANTS
     return table
 
 
+def _check_table(table):
+    if not set(COLUMNS) <= set(getattr(table, "columns", ())):
+        raise ValueError(f"table must have the columns {COLUMNS}")
+
+
+def _rows(part):
+    """The rows of one regime's table by (test, variant)."""
+    return {(r.test, r.variant): r for r in part.itertuples()}
+
+
 def _versus(a, b):
     """How row `a` compares with row `b`: by whether their 95% intervals overlap."""
     if a.low > b.high:
@@ -351,8 +361,7 @@ def describe(table, *, chance=0.5):
     str
         Markdown.
     """
-    if not set(COLUMNS) <= set(getattr(table, "columns", ())):
-        raise ValueError(f"table must have the columns {COLUMNS}")
+    _check_table(table)
     chance = _validate.number("chance", chance, 0, 1)
     return "\n\n".join(_paragraph(regime, part, chance)
                        for regime, part in table.groupby("regime", sort=False))
@@ -360,7 +369,7 @@ def describe(table, *, chance=0.5):
 
 def _paragraph(regime, part, chance):
     """The sentences of one regime; its first test set has the training pairing."""
-    rows = {(r.test, r.variant): r for r in part.itertuples()}
+    rows = _rows(part)
     tests = list(dict.fromkeys(part.test))
     sizes = ", ".join(f"{t}: {count(part.n[part.test == t].max(), 'test image')}"
                       for t in tests)
@@ -408,14 +417,13 @@ def answer(table, variant="default"):
         test only (no clear difference on the original test, helps on the
         mixed test)"``; ``""`` where the table lacks the variant or the photos.
     """
-    if not set(COLUMNS) <= set(getattr(table, "columns", ())):
-        raise ValueError(f"table must have the columns {COLUMNS}")
+    _check_table(table)
     if variant not in VARIANTS or variant == "photo":
         raise ValueError(f"variant must be one of {[v for v in VARIANTS if v != 'photo']}, "
                          f"got {variant!r}")
     answers = {}
     for regime, part in table.groupby("regime", sort=False):
-        rows = {(r.test, r.variant): r for r in part.itertuples()}
+        rows = _rows(part)
         effects = _effects(rows, list(dict.fromkeys(part.test)), variant)
         answers[regime] = "" if not effects else (
             f"{_verdict(effects)} ("
