@@ -1,12 +1,12 @@
 """Background removal with K-means clustering in CIELAB: the course method.
 
-In the order of this file: check the image (`to_rgb8`), shrink it to 320 pixels
-(`rescale`), take its distinct colours with their pixel counts (`distinct_colors`),
-convert them to CIELAB, where Euclidean distance follows perceived colour
-difference, and cluster them with K-means (`Kmeans`: k=3, k-means++, at most 30
-Lloyd iterations). The clusters that own the image border are background
-(`border_counts`, `background_clusters`); `remove_background` cuts out the rest;
-`iou` scores it against a human mask. ``bgcut`` builds on this module, never the reverse.
+In the order of this file: check the image (`to_rgb8`), shrink it to 320 pixels (`rescale`),
+take its distinct colours with their pixel counts (`distinct_colors`), convert them to
+CIELAB, where Euclidean distance follows perceived colour difference, and cluster them with
+K-means (`Kmeans`: k=3, k-means++, at most 30 Lloyd iterations). The clusters that own the
+image border are background (`border_counts`, `background_clusters`); `remove_background`
+cuts out the rest; `iou` scores it against a human mask. ``bgcut`` builds on this module,
+never the reverse.
 """
 
 import numbers
@@ -43,11 +43,11 @@ def _as_array(value, name):
 def to_rgb8(image):
     """Validate an image and return it as (H, W, 3) uint8 RGB.
 
-    (H, W, 3) uint8 is returned as is; (H, W) and (H, W, 1) are greyscale;
-    (H, W, 4) is RGBA, alpha dropped; bool gives 0 or 255; uint16 (either
-    byte order) is scaled to 8 bits; other integers must lie in [0, 255];
-    floats in [0, 1]. Raises TypeError for strings, paths and other
-    non-numbers, ValueError for another shape, NaN or values out of range.
+    (H, W, 3) uint8 is returned as is; (H, W) and (H, W, 1) are greyscale; (H, W, 4) is
+    RGBA, alpha dropped; bool gives 0 or 255; uint16 (either byte order) is scaled to 8
+    bits; other integers must lie in [0, 255]; floats in [0, 1]. Raises TypeError for
+    strings, paths and other non-numbers, ValueError for another shape, NaN or values out
+    of range.
     """
     arr = _as_array(image, "image")
     if arr.dtype != bool and (not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr)):
@@ -82,13 +82,14 @@ def to_rgb8(image):
     return rgb if rgb.shape[2] == 3 else rgb[:, :, :3]  # RGBA: alpha dropped
 
 
-def rescale(image, max_side=320):
+def rescale(image, max_side=320, *, check_input=True):
     """Shrink an image so that its longest side is at most `max_side` pixels.
 
-    Area averaging (Pillow's box filter); an image that fits is returned
-    unchanged. `image` is anything `to_rgb8` accepts; returns (h, w, 3) uint8.
+    Area averaging (Pillow's box filter); an image that fits is returned unchanged. `image`
+    is anything `to_rgb8` accepts; returns (h, w, 3) uint8. ``check_input=False`` skips the
+    image's checks (as scikit-learn's trees do): it must then be (H, W, 3) uint8.
     """
-    rgb = to_rgb8(image)
+    rgb = to_rgb8(image) if check_input else image
     max_side = _check_integer("max_side", max_side, 1)
     h, w = rgb.shape[:2]
     scale = max_side / max(h, w)
@@ -98,11 +99,12 @@ def rescale(image, max_side=320):
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
 
 
-def distinct_colors(image):
+def distinct_colors(image, *, check_input=True):
     """The distinct colours of an image, each pixel's colour index, and counts.
 
     Returns the sorted distinct colours (M, 3) uint8, an (H, W) index such
-    that ``colors[index]`` rebuilds the image, and the (M,) pixel counts.
+    that ``colors[index]`` rebuilds the image, and the (M,) pixel counts
+    (`check_input` as in `rescale`).
 
     Examples
     --------
@@ -111,7 +113,7 @@ def distinct_colors(image):
     >>> colors.tolist(), index.tolist(), counts.tolist()
     ([[0, 0, 0], [9, 9, 9]], [[1, 0, 1]], [1, 2])
     """
-    rgb = to_rgb8(image)
+    rgb = to_rgb8(image) if check_input else image
     flat = rgb.reshape(-1, 3).astype(np.int32)
     key = (flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2]
     codes, index, counts = np.unique(key, return_inverse=True, return_counts=True)
@@ -140,8 +142,7 @@ _LARGEST = 1e100
 
 def _as_weights(weights, n, k):
     """Per-row weights: shape (n,), finite, >= 0, at least `k` of them positive."""
-    w = _as_data(np.reshape(weights, (-1, 1)) if np.ndim(weights) == 1 else weights,
-                 "weights")
+    w = _as_data(np.reshape(weights, (-1, 1)) if np.ndim(weights) == 1 else weights, "weights")
     if w.shape != (n, 1):
         raise ValueError(f"weights must have shape ({n},), got {np.shape(weights)}")
     w = w[:, 0].astype(np.float64)
@@ -200,9 +201,9 @@ def Kmeans(pixels, k=3, *, iterations=30, init="k-means++", rng=None, weights=No
            tol=0.0):
     """Cluster the rows of `pixels` with K-means (Lloyd's algorithm).
 
-    Assign every row to its nearest centre, move every centre to the weighted
-    mean of its rows, repeat until no label changes. An empty cluster moves to
-    the row farthest from its centre, so no centre is ever NaN.
+    Assign every row to its nearest centre, move every centre to the weighted mean of its
+    rows, repeat until no label changes. An empty cluster moves to the row farthest from
+    its centre, so no centre is ever NaN.
 
     Parameters
     ----------
@@ -272,8 +273,7 @@ def cluster_assignments(pixels, centers):
     X = _as_data(pixels)
     C = _as_data(centers, "centers")
     if C.shape[1] != X.shape[1]:
-        raise ValueError(f"centers must have D={X.shape[1]} columns like pixels, "
-                         f"got shape {C.shape}")
+        raise ValueError(f"centers must have D={X.shape[1]} columns like pixels, got shape {C.shape}")
     dtype = np.result_type(X, C)
     labels, _ = vq(X.astype(dtype), C.astype(dtype), check_finite=False)
     return labels.astype(np.intp)
@@ -296,8 +296,7 @@ def inertia(pixels, centers, labels=None, *, weights=None):
         labels = cluster_assignments(X, C)
     labels = np.asarray(labels)
     if labels.shape != (len(X),) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be ({len(X)},) integers, got {labels.dtype} "
-                         f"{labels.shape}")
+        raise ValueError(f"labels must be ({len(X)},) integers, got {labels.dtype} {labels.shape}")
     if labels.min() < 0 or labels.max() >= len(C):
         raise ValueError(f"labels must lie in [0, {len(C) - 1}], "
                          f"got [{labels.min()}, {labels.max()}]")
@@ -355,10 +354,11 @@ def background_clusters(counts, *, share=0.25):
     return background
 
 
-def resize_mask(mask, shape):
-    """Nearest-neighbour resize of a 2-D mask to `shape` (rows, columns)."""
-    mask = as_mask(mask, "mask")
-    if len(shape) != 2 or min(shape) < 1:
+def resize_mask(mask, shape, *, check_input=True):
+    """Nearest-neighbour resize of a 2-D mask to `shape` (rows, columns); `check_input`
+    False: `mask` is (H, W) bool and `shape` two ints >= 1."""
+    mask = as_mask(mask, "mask") if check_input else mask
+    if check_input and (len(shape) != 2 or min(shape) < 1):
         raise ValueError(f"shape must be (rows, columns) >= 1, got {shape!r}")
     rows = (np.arange(shape[0]) * mask.shape[0]) // shape[0]
     cols = (np.arange(shape[1]) * mask.shape[1]) // shape[1]
@@ -374,8 +374,8 @@ class Cutout(NamedTuple):
 
     @classmethod
     def from_mask(cls, rgb, mask):
-        """The cutout of an (H, W, 3) uint8 image with a foreground mask of any size."""
-        mask = resize_mask(mask, rgb.shape[:2])
+        """The cutout of an (H, W, 3) uint8 image with an (h, w) bool mask (checked inputs)."""
+        mask = resize_mask(mask, rgb.shape[:2], check_input=False)
         cutout = np.empty(rgb.shape[:2] + (4,), dtype=np.uint8)
         for channel, values in enumerate([*np.moveaxis(rgb, 2, 0), mask * np.uint8(255)]):
             cutout[..., channel] = values  # a channel at a time: long, fast copies
@@ -408,8 +408,8 @@ def remove_background(image, *, k=3, rng=0, max_side=320, iterations=30, border_
     """
     rgb = to_rgb8(image)
     k = _check_integer("k", k, 1)
-    small = rescale(rgb, max_side)
-    colors, index, counts = distinct_colors(small)
+    small = rescale(rgb, max_side, check_input=False)
+    colors, index, counts = distinct_colors(small, check_input=False)
     k = min(k, len(colors))
     _, labels = Kmeans(color.rgb2lab(colors), k, iterations=iterations, rng=rng,
                        weights=counts)
