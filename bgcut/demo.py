@@ -17,7 +17,8 @@ from scipy import ndimage
 
 from . import _validate
 
-__all__ = ["SHAPE", "NAMES", "scene", "large_scene", "soft_scene"]
+__all__ = ["SHAPE", "NAMES", "skimage_picture", "fit_picture", "scene", "large_scene",
+           "soft_scene"]
 
 SHAPE = (240, 320)
 _SHAPES = ("disk", "square", "horse", "blob", "ellipse", "star")
@@ -26,7 +27,7 @@ _TEXTURES = ("red", "chelsea", "coffee", "astronaut", "rocket", "blue")
 
 
 @functools.lru_cache(maxsize=None)
-def _skimage_picture(name):
+def skimage_picture(name):
     """An image shipped with scikit-image, as (H, W, 3) uint8, read-only."""
     from skimage import data
 
@@ -40,7 +41,7 @@ def _skimage_picture(name):
     return picture
 
 
-def _fit(picture, shape):
+def fit_picture(picture, shape):
     """Centre crop of a picture to the aspect of `shape`, then resized to it."""
     h, w = picture.shape[:2]
     aspect = shape[1] / shape[0]
@@ -79,7 +80,7 @@ def _mask(shape_name, rng):
                           shape=SHAPE)] = True
     else:
         if shape_name == "horse":
-            silhouette = _skimage_picture("horse")[..., 0] < 128
+            silhouette = skimage_picture("horse")[..., 0] < 128
         else:
             blobs = data.binary_blobs(128, blob_size_fraction=0.35, volume_fraction=0.35,
                                       rng=int(rng.integers(2**31)))
@@ -115,11 +116,11 @@ def _background(kind, rng):
         return np.where(stripes, other, base) + rng.normal(0, 6, size=(h, w, 3))
     if kind == "texture":
         name = ("grass", "gravel", "brick")[int(rng.integers(3))]
-        grey = _fit(_skimage_picture(name), SHAPE).astype(np.float64) / 255
+        grey = fit_picture(skimage_picture(name), SHAPE).astype(np.float64) / 255
         return grey * base
     name = ("coffee", "hubble_deep_field", "immunohistochemistry", "astronaut")[
         int(rng.integers(4))]
-    return _fit(_skimage_picture(name), SHAPE).astype(np.float64)
+    return fit_picture(skimage_picture(name), SHAPE).astype(np.float64)
 
 
 def _texture(kind, rng):
@@ -128,7 +129,7 @@ def _texture(kind, rng):
     if kind in ("red", "blue"):
         rgb = (200, 35, 40) if kind == "red" else (30, 60, 190)
         return np.asarray(rgb, float) + rng.normal(0, 8, size=(h, w, 3))
-    return _fit(_skimage_picture(kind), SHAPE).astype(np.float64)
+    return fit_picture(skimage_picture(kind), SHAPE).astype(np.float64)
 
 
 NAMES = [f"{i:02d}-{shape}-{bg}" for i, (shape, bg) in enumerate(
@@ -165,14 +166,14 @@ def large_scene(scale=6):
     Returns (H, W, 3) uint8 and its exact (H, W) bool mask, H = 328 `scale`.
     """
     scale = _validate.integer("scale", scale, 1)
-    silhouette = _skimage_picture("horse")[..., 0] < 128
+    silhouette = skimage_picture("horse")[..., 0] < 128
     h, w = silhouette.shape[0] * scale, silhouette.shape[1] * scale
     smooth = Image.fromarray(silhouette.astype(np.float32)).resize((w, h),
                                                                  Image.Resampling.BILINEAR)
     mask = ndimage.gaussian_filter(np.asarray(smooth), sigma=scale) > 0.5  # no stair steps
     rng = np.random.default_rng(scale)
     horse = np.asarray((160, 70, 35), np.float32) + rng.normal(0, 6, (h, w, 1)).astype(np.float32)
-    grass = _fit(_skimage_picture("grass"), (h, w)).astype(np.float32) / 255
+    grass = fit_picture(skimage_picture("grass"), (h, w)).astype(np.float32) / 255
     background = grass * np.asarray((120, 190, 90), np.float32)
     image = np.where(mask[:, :, None], horse, background)
     return np.clip(np.rint(image), 0, 255).astype(np.uint8), mask
@@ -199,7 +200,7 @@ def soft_scene(seed=0):
     alpha = np.clip((radius - np.hypot(rows - h / 2, cols - w / 2)) / 4 + 0.5, 0, 1)
     alpha = ndimage.gaussian_filter(alpha, 1.0)
     fill = np.asarray((230, 140, 40), float) + rng.normal(0, 10, (h, w, 3))
-    background = _fit(_skimage_picture("grass"), SHAPE) / 255 * np.asarray((110, 180, 80))
+    background = fit_picture(skimage_picture("grass"), SHAPE) / 255 * np.asarray((110, 180, 80))
     a = alpha[..., None]
     image = np.clip(np.rint(a * fill + (1 - a) * background), 0, 255).astype(np.uint8)
     return image, alpha

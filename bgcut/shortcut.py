@@ -27,7 +27,7 @@ from scipy import ndimage
 
 from . import _validate
 from .datasets import Dataset, folder_dataset
-from .demo import _fit, _skimage_picture  # the demo set's picture helpers
+from .demo import fit_picture, skimage_picture
 from .io import image_files, read_image
 
 __all__ = ["CLASSES", "BACKGROUNDS", "shortcut_sets", "photo_sets", "class_folders",
@@ -78,7 +78,7 @@ def _object_mask(label, rng, side):
 @functools.lru_cache(maxsize=None)
 def _horse():
     """scikit-image's horse silhouette cropped to its box, 0 or 255, read-only."""
-    silhouette = ~_skimage_picture("horse")[..., 0].astype(bool)
+    silhouette = ~skimage_picture("horse")[..., 0].astype(bool)
     rows, cols = np.nonzero(silhouette)
     crop = np.where(silhouette[rows.min():rows.max() + 1, cols.min():cols.max() + 1], 255, 0)
     crop = crop.astype(np.uint8)
@@ -92,20 +92,20 @@ def _crop(picture, rng, side):
     n = round(rng.uniform(0.33, 0.8) * min(h, w))
     top, left = rng.integers(0, h - n + 1), rng.integers(0, w - n + 1)
     crop = picture[top:top + n, left:left + n]
-    return _fit(crop[:, ::-1] if rng.random() < 0.5 else crop, (side, side)).astype(float)
+    return fit_picture(crop[:, ::-1] if rng.random() < 0.5 else crop, (side, side)).astype(float)
 
 
 def _background(kind, rng, side):
     """A tinted crop of the ``grass`` or ``brick`` photo, its colour jittered."""
     tint = np.asarray(BACKGROUNDS[kind]) * rng.uniform(0.8, 1.2, size=3)
-    return _crop(_skimage_picture(kind), rng, side) / 255 * tint * 1.3
+    return _crop(skimage_picture(kind), rng, side) / 255 * tint * 1.3
 
 
 def _fill(rng, side):
     """An object's fill: a noisy flat colour or a crop of a photo, whatever its class."""
     if rng.random() < 0.5:
         return rng.uniform(30, 230, size=3) + rng.normal(0, 8, size=(side, side, 3))
-    return _crop(_skimage_picture(_FILLS[rng.integers(len(_FILLS))]), rng, side)
+    return _crop(skimage_picture(_FILLS[rng.integers(len(_FILLS))]), rng, side)
 
 
 class _Scenes:
@@ -251,7 +251,7 @@ def paste(image, mask, background):
     if image.ndim != 3 or mask.shape != image.shape[:2]:
         raise ValueError(f"mask must be (H, W) for an (H, W, 3) image, got {mask.shape} "
                          f"and {image.shape}")
-    fitted = _fit(np.ascontiguousarray(background), image.shape[:2])
+    fitted = fit_picture(np.ascontiguousarray(background), image.shape[:2])
     return np.where(mask[..., None], image, fitted)
 
 
