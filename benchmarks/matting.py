@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import bgcut  # noqa: E402
 from bgcut import matte  # noqa: E402
-from bgcut.graphcut import fit_colour_models  # noqa: E402
-from bgcut.regions import lab_image  # noqa: E402
+from bgcut.colour_models import fit_colour_models  # noqa: E402
+from bgcut.colour import lab_image  # noqa: E402
 
 MATTING = ROOT.parent / "shared" / "data" / "Matting"
 

@@ -6,7 +6,7 @@ Usage::
                                [--evaluate] [--workers N]
 
 The training photos are the SOD and Weizmann horse sets of ``--data``; every
-superpixel is a row (`bgcut.fusion.training_rows`), its target the share of
+superpixel is a row (`benchmarks/training.py`), its target the share of
 it the human mask covers, every image weighted equally. scikit-learn's
 ``HistGradientBoostingRegressor`` (fixed ``random_state``, no early stopping)
 fits the trees, which are written as plain arrays. The same data give the
@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import bgcut  # noqa: E402
 from bgcut import batch  # noqa: E402
-from bgcut.fusion import MODEL_FILE, Trees, training_rows  # noqa: E402
+from bgcut.fusion import MODEL_FILE, Trees  # noqa: E402
 from benchmarks.quality import result_rows  # noqa: E402
+from benchmarks.training import training_rows  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 TRAINING_SETS = ("SOD", "WeizmannHorses")
@@ -91,9 +92,11 @@ def build(data_root=SHARED, out=MODEL_FILE, *, workers=None):
     return trees, rows
 
 
-def _score(data, names, workers, **options):
+def _score(data, names, workers, fusion):
+    """`bgcut.evaluate` of some images of a set, with the default settings but `fusion`."""
     subset = bgcut.Dataset(names, data.load, source=data.source)
-    return bgcut.evaluate(subset, workers=workers, progress=False, **options)
+    settings = bgcut.Settings(fusion=fusion)
+    return bgcut.evaluate(subset, workers=workers, progress=False, settings=settings)
 
 
 def evaluate(data_root, trees, rows, *, workers=None):
@@ -113,14 +116,13 @@ def evaluate(data_root, trees, rows, *, workers=None):
         for set_name in TRAINING_SETS:
             names = [n for (s, n), t in zip(images, test) if t and s == set_name]
             if names:
-                scores = _score(sets_data[set_name], names, workers, fusion=model)
+                scores = _score(sets_data[set_name], names, workers, model)
                 found.setdefault((set_name, label), []).append(scores.assign(set=set_name))
     for set_name in CHECK_SETS:
         if set_name in sets_data:
             data = sets_data[set_name]
-            found[(set_name, "trained on all")] = [_score(data, data.names, workers,
-                                                         fusion=trees)]
-    fixed = {name: _score(data, data.names, workers, fusion="fixed").set_index("name").iou
+            found[(set_name, "trained on all")] = [_score(data, data.names, workers, trees)]
+    fixed = {name: _score(data, data.names, workers, "fixed").set_index("name").iou
              for name, data in sets_data.items()}
     table = []
     for (set_name, label), parts in found.items():

@@ -2,17 +2,22 @@
 
 `kmeans_utils` holds the course method; this package builds on it:
 
-- `bgcut.boundary` -- the stronger method, step by step (`steps`):
-  `bgcut.regions` (superpixels, boundary connectivity), `bgcut.barrier`
-  (minimum-barrier distance), `bgcut.cues` (every superpixel's classical
-  cues), `bgcut.fusion` (trees trained on human masks that fuse them),
-  `bgcut.graphcut` (K-means colour models and a graph cut) and
-  `bgcut.edges` (the boundary at the input's resolution);
+- `bgcut.settings` -- every option of the methods, declared once: `Settings`
+  (frozen, checked when made) and the named settings `FAST` and `BASIC`;
+- `bgcut.boundary` -- the stronger method, step by step (`steps`), built on
+  `bgcut.colour` (CIELAB conversion once per distinct colour),
+  `bgcut.regions` (superpixel regions and the cues read off their graph),
+  `bgcut.barrier` (minimum-barrier distance), `bgcut.fusion` (every way the
+  cues become one score: the trees trained on human masks and the hand-set
+  blends), `bgcut.cues` (steps 1-3 and the fusion's features),
+  `bgcut.colour_models` (K-means colour models), `bgcut.graphcut` (the graph
+  cut) and `bgcut.edges` (the boundary at the input's resolution);
 - `bgcut.cutout` -- `remove_background`, the project's best method by
   default (``method="fast"`` and ``"seed"`` too), and `composite` for display;
 - `bgcut.matte` -- soft edges: the alpha matte given a trimap (closed-form
   matting) and the foreground's colours, for ``alpha="soft"``;
-- `bgcut.io` -- reading images by the meaning of their mode, atomic writes;
+- `bgcut.io` -- the one check of an image (`check_image`), reading images by the
+  meaning of their mode, atomic writes;
 - `bgcut.datasets`, `bgcut.demo` -- local folders, the DUTS download and the
   embedded demo set;
 - `bgcut.evaluation` -- scores, `evaluate` over a dataset, `summarize`;
@@ -25,7 +30,8 @@
 import importlib
 
 _HOMES = {
-    "remove_background": "cutout", "METHODS": "cutout", "FAST": "cutout", "BASIC": "cutout",
+    "remove_background": "cutout", "METHODS": "cutout", "FAST": "settings",
+    "BASIC": "settings", "Settings": "settings", "CourseSettings": "settings",
     "composite": "cutout", "ALPHAS": "cutout", "alpha_matte": "matte", "trimap": "matte",
     "estimate_foreground": "matte", "steps": "boundary", "Dataset": "datasets", "Sample": "datasets",
     "open_dataset": "datasets", "folder_dataset": "datasets", "demo_dataset": "datasets",
@@ -36,7 +42,8 @@ _HOMES = {
 }
 """Public name -> the module that defines it."""
 
-__all__ = ["remove_background", "METHODS", "ALPHAS", "FAST", "BASIC", "composite", "steps",
+__all__ = ["remove_background", "METHODS", "ALPHAS", "Settings", "CourseSettings", "FAST",
+           "BASIC", "composite", "steps",
            "alpha_matte", "trimap", "estimate_foreground", "Dataset", "Sample",
            "open_dataset", "folder_dataset", "demo_dataset", "demo", "classify", "shortcut",
            "evaluate", "summarize", "mask_scores", "background_complexity", "ABLATION",

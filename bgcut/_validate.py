@@ -4,11 +4,12 @@ import numbers
 
 import numpy as np
 
-import kmeans_utils as ku
 
-integer = ku._check_integer
-"""``integer(name, value, low)``: `value` as an int; it must be an integer >= `low`
-(the course module's own check, with its message)."""
+def integer(name, value, low):
+    """`value` as an int; it must be an integer >= `low`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
 
 
 def number(name, value, low, high):
@@ -25,3 +26,10 @@ def positive(name, value):
             or not 0 < value < np.inf:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
+
+
+def flag(name, value):
+    """`value` must be a bool (True or False, numpy's too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from . import _signals, _validate
 from .progress import bar as progress_bar
 
-__all__ = ["Outcome", "run", "process_pool", "cores"]
+__all__ = ["Outcome", "run", "process_pool", "cores", "check_workers"]
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -37,6 +37,11 @@ def cores():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         return os.cpu_count() or 1
+
+
+def check_workers(workers):
+    """The number of processes to use: `workers` (an integer >= 1), or one per core if None."""
+    return cores() if workers is None else _validate.integer("workers", workers, 1)
 
 
 @contextlib.contextmanager
@@ -67,7 +72,7 @@ def process_pool(workers=None, *, initializer=None, initargs=()):
     ------
     concurrent.futures.ProcessPoolExecutor
     """
-    workers = cores() if workers is None else _validate.integer("workers", workers, 1)
+    workers = check_workers(workers)
     saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
     os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
     try:
@@ -193,7 +198,7 @@ def run(task, items, *, workers=None, executor=None, progress=False, desc=None):
     list of Outcome
     """
     items = list(items)
-    workers = cores() if workers is None else _validate.integer("workers", workers, 1)
+    workers = check_workers(workers)
     workers = min(workers, cores(), max(len(items), 1))
     with progress_bar(len(items), desc=desc, disable=not progress) as bar:
         if executor is None and workers > 1:

@@ -23,6 +23,7 @@ import kmeans_utils as ku
 from . import _validate, batch
 from .cutout import remove_background
 from .datasets import Dataset
+from .io import check_image
 from .prose import count
 
 __all__ = ["VARIANTS", "COLUMNS", "variant_images", "features", "hog_logistic", "answer",
@@ -64,7 +65,7 @@ def variant_images(image, mask=None, *, size=64, variants=VARIANTS):
     -------
     dict of str to (size, size, 3) uint8 ndarray
     """
-    rgb = ku.to_rgb8(image)
+    rgb = check_image(image)
     size = _validate.integer("size", size, 16)
     _check_variants(variants)
     if mask is not None:
@@ -118,7 +119,7 @@ def features(image, *, bins=(4, 6, 6)):
     from skimage.color import rgb2gray, rgb2lab
     from skimage.feature import hog
 
-    rgb = ku.to_rgb8(image)
+    rgb = check_image(image)
     if min(rgb.shape[:2]) < 16:
         raise ValueError(f"image must be at least 16x16 for HOG, got {rgb.shape[:2]}")
     gradients = hog(rgb2gray(rgb), orientations=9, pixels_per_cell=(8, 8),

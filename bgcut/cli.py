@@ -87,15 +87,14 @@ def main(argv=None):
     `bgcut._signals`).
     """
     args = _parser().parse_args(argv)
-    options = {"method": args.method, "alpha": args.alpha}
-    if args.max_side is not None:
-        options["max_side"] = args.max_side
+    settings = None if args.max_side is None \
+        else METHODS[args.method].replace(max_side=args.max_side)
     try:
         report = remove_backgrounds(
             args.src, args.out, gt=args.gt, save_mask=args.save_mask,
             background=args.background, skip_existing=args.skip_existing,
             recursive=args.recursive,
-            workers=args.workers, **options)
+            workers=args.workers, method=args.method, settings=settings, alpha=args.alpha)
     except (ValueError, TypeError, OSError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -1,43 +1,62 @@
 """The project's best background remover, and flattening a cutout for display."""
 
-import functools
-import inspect
+import dataclasses
 
 import numpy as np
-from PIL import Image
 
 import kmeans_utils as ku
 
 from . import _validate
 from .boundary import steps
-from .io import pillow_pixels
+from .io import check_image
 from .matte import soft_cutout
+from .settings import DEFAULT, FAST, SEED, CourseSettings, Settings
 
-__all__ = ["METHODS", "ALPHAS", "FAST", "BASIC", "remove_background", "check_options",
-           "composite", "check_color"]
+__all__ = ["METHODS", "ALPHAS", "remove_background", "check_method", "composite",
+           "check_color"]
 
-METHODS = {"boundary": steps, "fast": steps, "seed": ku.remove_background}
-"""The methods by name, with the function whose keyword options each takes."""
+METHODS = {"boundary": DEFAULT, "fast": FAST, "seed": SEED}
+"""The methods by name, with their settings (`bgcut.settings`)."""
 
 ALPHAS = ("soft", "hard")
 """The cutout's alpha: the matte along the mask's boundary (`bgcut.matte`), or 0 / 255."""
 
-FAST = {"fusion": {"contrast": 0.6, "geodesic": 0.2, "ranking_border": 0.2},
-        "max_side": 90, "n_segments": 120, "slic_iterations": 1, "rounds": 1,
-        "cut_rounds": 0, "edges": False}
-"""What ``method="fast"`` changes in the boundary method, for large batches: a 90-pixel
-working copy in about 120 superpixels (one SLIC iteration); instead of the learned fusion,
-a hand-set blend of three cheap border cues (contrast saliency, geodesic distance and
-manifold ranking, `bgcut.cues.blend`), no minimum-barrier cue; one round of colour
-models; no graph cut; the mask enlarged from the working copy."""
 
-BASIC = {"fusion": "fixed", "barrier_weight": 0.0, "cut_rounds": 0, "edges": False}
-"""The boundary method before the minimum-barrier cue, the graph cut and the learned
-fusion: contrast saliency and two rounds of colour models at 160 pixels. The first
-steps of `bgcut.evaluation.ABLATION`; ``remove_background(image, **BASIC)``."""
+def check_method(method="boundary", settings=None, alpha="hard", rng=0):
+    """Check the options of `remove_background`; returns the settings to run.
+
+    A batch calls it once, before it touches its first file.
+
+    Returns
+    -------
+    bgcut.settings.Settings or bgcut.settings.CourseSettings
+        `settings`, or the named method's when it is None.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method or alpha, or settings of another method.
+    TypeError
+        For settings that are not a `Settings` or `CourseSettings`, or a bad `rng`.
+    """
+    if not (isinstance(method, str) and method in METHODS):
+        raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
+    if not (isinstance(alpha, str) and alpha in ALPHAS):
+        raise ValueError(f"alpha must be one of {list(ALPHAS)}, got {alpha!r}")
+    if not isinstance(rng, np.random.Generator):
+        np.random.default_rng(rng)  # raises for what is not a seed
+    if settings is None:
+        return METHODS[method]
+    if not isinstance(settings, (Settings, CourseSettings)):
+        raise TypeError(f"settings must be a bgcut.Settings or bgcut.CourseSettings, "
+                        f"got {settings!r}")
+    if type(settings) is not type(METHODS[method]):
+        raise ValueError(f"settings {settings!r} are not those of method {method!r}; "
+                         f"method='seed' takes CourseSettings, the others Settings")
+    return settings
 
 
-def remove_background(image, *, method="boundary", rng=0, alpha="hard", **options):
+def remove_background(image, *, method="boundary", settings=None, rng=0, alpha="hard"):
     """Cut the foreground out of an image.
 
     Parameters
@@ -49,8 +68,12 @@ def remove_background(image, *, method="boundary", rng=0, alpha="hard", **option
     method : {'boundary', 'fast', 'seed'}
         ``"boundary"`` (the default, `bgcut.boundary`); ``"fast"``, the same
         on a smaller copy without the learned fusion, the minimum-barrier cue
-        and the graph cut (`FAST`), about ten times faster; or ``"seed"``, the
-        course method `kmeans_utils.remove_background`.
+        and the graph cut (`bgcut.FAST`), about ten times faster; or
+        ``"seed"``, the course method `kmeans_utils.remove_background`.
+    settings : bgcut.Settings or bgcut.CourseSettings, optional
+        The method's settings in place of its named ones (`METHODS`), e.g.
+        ``bgcut.FAST.replace(max_side=120)``, ``bgcut.BASIC``, or for
+        ``method="seed"`` ``bgcut.CourseSettings(max_side=200)``.
     rng : int, numpy.random.Generator or None
         Seed of the K-means seeding; the default gives the same mask every time.
     alpha : {'hard', 'soft'}
@@ -58,9 +81,6 @@ def remove_background(image, *, method="boundary", rng=0, alpha="hard", **option
         ``"soft"``: in a band along the mask's boundary, the alpha matte and
         the foreground's own colours (`bgcut.matte.soft_cutout`); the mask is
         the same either way (``alpha >= 128``).
-    **options
-        Keyword options of the method: those of `bgcut.boundary.steps` or of
-        `kmeans_utils.remove_background` (``k``, ``max_side``, ...).
 
     Returns
     -------
@@ -71,47 +91,19 @@ def remove_background(image, *, method="boundary", rng=0, alpha="hard", **option
 
     Raises
     ------
-    ValueError
-        For an unknown method, alpha or option name, or a bad option value.
-    TypeError, ValueError
-        For an invalid image (see `kmeans_utils.to_rgb8`).
+    ValueError, TypeError
+        For an unknown method or alpha, settings of another method (see
+        `check_method`), or an invalid image (see `kmeans_utils.to_rgb8`).
     """
-    rgb = ku.to_rgb8(pillow_pixels(image) if isinstance(image, Image.Image) else image)
-    _check_names(method, options)
-    if not (isinstance(alpha, str) and alpha in ALPHAS):
-        raise ValueError(f"alpha must be one of {list(ALPHAS)}, got {alpha!r}")
-    if method == "seed":
-        mask = ku.remove_background(rgb, rng=rng, **options).mask
+    settings = check_method(method, settings, alpha, rng)
+    rgb = check_image(image)
+    if isinstance(settings, CourseSettings):
+        mask = ku.remove_background(rgb, rng=rng, **dataclasses.asdict(settings)).mask
     else:
-        options = {**FAST, **options} if method == "fast" else options
-        mask = steps(rgb, rng=rng, **options).full_mask
-    return soft_cutout(rgb, mask) if alpha == "soft" else ku.Cutout.from_mask(rgb, mask)
-
-
-@functools.cache
-def _option_names(function):
-    return frozenset(inspect.signature(function).parameters) - {"image", "rng"}
-
-
-def _check_names(method, options):
-    """The method must exist and take every option by name."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
-    known = _option_names(METHODS[method])
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise ValueError(f"unknown option {unknown[0]!r} for method {method!r}; "
-                         f"it takes {sorted(known)}")
-
-
-def check_options(**options):
-    """Check options of `remove_background` before a batch touches its first file.
-
-    Names are checked against the method's signature, values by running it
-    on a small blank image; a bad one raises the ValueError (or TypeError)
-    that `remove_background` would raise on every image.
-    """
-    remove_background(np.zeros((8, 8, 3), np.uint8), **options)
+        mask = steps(rgb, settings=settings, rng=rng, check_input=False).full_mask
+    if alpha == "soft":
+        return soft_cutout(rgb, mask, check_input=False)
+    return ku.Cutout.from_mask(rgb, mask)
 
 
 def composite(cutout, background="checker", *, tile=8):

@@ -15,19 +15,22 @@ from scipy import ndimage
 import kmeans_utils as ku
 
 from . import _validate
-from .regions import lab_image
+from .colour import lab_image
 
 __all__ = ["refine_edges"]
 
 
-def refine_edges(image, mask, models, *, band=2, prior_weight=0.5):
+def refine_edges(rgb, mask, models, *, band=2, prior_weight=0.5):
     """The mask at the image's resolution, its boundary decided pixel by pixel.
+
+    The image and the mask are the boundary method's own, already checked;
+    they are not checked again.
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 ndarray, or anything `kmeans_utils.to_rgb8` accepts
-    mask : (h, w) bool array_like, the mask at a working resolution
-    models : bgcut.graphcut.ColourModels, or None for a plain enlargement
+    rgb : (H, W, 3) uint8 ndarray, a checked image (`bgcut.io.check_image`)
+    mask : (h, w) ndarray of bool, the mask at a working resolution
+    models : bgcut.colour_models.ColourModels, or None for a plain enlargement
     band : int, half-width of the band along the boundary, in working pixels
     prior_weight : float in [0, 1], weight of the smoothed mask against the colour
 
@@ -35,18 +38,16 @@ def refine_edges(image, mask, models, *, band=2, prior_weight=0.5):
     -------
     (H, W) ndarray of bool
     """
-    rgb = ku.to_rgb8(image)
-    mask = ku.as_mask(mask)
     band = _validate.integer("band", band, 1)
     prior_weight = _validate.number("prior_weight", prior_weight, 0, 1)
     shape = rgb.shape[:2]
-    coarse = ku.resize_mask(mask, shape)
+    coarse = ku.resize_mask(mask, shape, check_input=False)
     # Enlarged less than twice, a stair step is at most one pixel: nothing to refine.
     if models is None or max(shape) < 2 * max(mask.shape) or mask.all() or not mask.any():
         return coarse
     near_edge = ndimage.binary_dilation(mask, iterations=band) \
         & ~ndimage.binary_erosion(mask, iterations=band, border_value=1)
-    rows, cols = np.nonzero(ku.resize_mask(near_edge, shape))
+    rows, cols = np.nonzero(ku.resize_mask(near_edge, shape, check_input=False))
     # Each full-resolution pixel centre, in working-pixel coordinates.
     scale = np.divide(mask.shape, shape)
     coordinates = [(rows + 0.5) * scale[0] - 0.5, (cols + 0.5) * scale[1] - 0.5]

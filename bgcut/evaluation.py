@@ -9,9 +9,11 @@ from skimage.filters import sobel
 import kmeans_utils as ku
 
 from . import batch
-from .cutout import BASIC, check_options, remove_background
+from .colour import lab_image
+from .cutout import check_method, remove_background
 from .datasets import Dataset
-from .regions import border_frame, lab_image
+from .io import check_image
+from .settings import BASIC, DEFAULT
 
 __all__ = ["COLUMNS", "ABLATION", "mask_scores", "background_complexity", "evaluate",
            "summarize"]
@@ -21,15 +23,16 @@ COLUMNS = ["name", "iou", "precision", "recall", "foreground", "predicted",
 """Columns of an `evaluate` table."""
 
 ABLATION = {
-    "course method (seed)": dict(method="seed"),
-    "superpixel saliency, Otsu split": dict(BASIC, rounds=0, clean=False),
-    "+ K-means colour models": dict(BASIC, clean=False),
-    "+ clean-up": dict(BASIC),
-    "+ minimum-barrier cue": dict(BASIC, barrier_weight=0.4),
-    "+ graph cut at 320 px": dict(fusion="fixed"),
-    "+ learned fusion of the cues (the default)": dict(),
+    "course method (seed)": {"method": "seed"},
+    "superpixel saliency, Otsu split": {"settings": BASIC.replace(rounds=0, clean=False)},
+    "+ K-means colour models": {"settings": BASIC.replace(clean=False)},
+    "+ clean-up": {"settings": BASIC},
+    "+ minimum-barrier cue": {"settings": BASIC.replace(barrier_weight=0.4)},
+    "+ graph cut at 320 px": {"settings": DEFAULT.replace(fusion="fixed")},
+    "+ learned fusion of the cues (the default)": {"settings": DEFAULT},
 }
-"""The boundary method step by step: label -> options of `bgcut.remove_background`."""
+"""The boundary method step by step: label -> keywords of `bgcut.remove_background` and
+`bgcut.evaluate` (``evaluate(data, **ABLATION[label])``)."""
 
 
 def mask_scores(pred, truth):
@@ -42,10 +45,14 @@ def mask_scores(pred, truth):
     -------
     dict with float values ``iou``, ``precision``, ``recall``
     """
-    overlap = ku.iou(pred, truth)  # checks both masks
     pred, truth = ku.as_mask(pred, "pred"), ku.as_mask(truth, "truth")
+    if pred.shape != truth.shape:
+        raise ValueError(f"pred and truth must have the same shape, got {pred.shape} "
+                         f"and {truth.shape}")
     hit = np.count_nonzero(pred & truth)
     n_pred, n_truth = np.count_nonzero(pred), np.count_nonzero(truth)
+    union = n_pred + n_truth - hit
+    overlap = float(hit / union) if union else 1.0  # `kmeans_utils.iou`
     if n_pred == n_truth == 0:
         return {"iou": overlap, "precision": 1.0, "recall": 1.0}
     return {"iou": overlap, "precision": hit / n_pred if n_pred else 0.0,
@@ -63,7 +70,7 @@ def background_complexity(image, mask=None, *, max_side=320):
 
     Parameters
     ----------
-    image : anything `kmeans_utils.to_rgb8` accepts
+    image : anything `bgcut.io.check_image` accepts
     mask : (H, W) bool array_like, optional
         True on foreground, at the image's size.
     max_side : int
@@ -72,50 +79,54 @@ def background_complexity(image, mask=None, *, max_side=320):
     -------
     float
     """
-    rgb = ku.to_rgb8(image)
-    gradient = sobel(lab_image(ku.rescale(rgb, max_side))[0][..., 0])
+    rgb = check_image(image)
+    gradient = sobel(lab_image(ku.rescale(rgb, max_side, check_input=False))[0][..., 0])
     if mask is None:
-        return float(gradient[border_frame(gradient.shape, max(1, min(gradient.shape) // 8))]
-                     .mean())
+        # The frame: border_counts of a map that numbers every pixel is 1 on it, else 0.
+        numbered = np.arange(gradient.size).reshape(gradient.shape)
+        frame = ku.border_counts(numbered, gradient.size, width=max(1, min(gradient.shape) // 8))
+        return float(gradient.ravel()[frame > 0].mean())
     mask = ku.as_mask(mask)
     if mask.shape != rgb.shape[:2]:
         raise ValueError(f"mask must have the image's shape {rgb.shape[:2]}, got {mask.shape}")
-    background = ndimage.binary_erosion(~ku.resize_mask(mask, gradient.shape), iterations=2)
+    background = ndimage.binary_erosion(
+        ~ku.resize_mask(mask, gradient.shape, check_input=False), iterations=2)
     return float(gradient[background].mean()) if background.any() else 0.0
 
 
 class _ScoreImage:
     """Picklable task of `evaluate`: cut out image `i` of a dataset and score it."""
 
-    def __init__(self, dataset, options):
-        self.dataset, self.options = dataset, options
+    def __init__(self, dataset, method, settings, rng):
+        self.dataset, self.method, self.settings, self.rng = dataset, method, settings, rng
 
     def __call__(self, i):
         _, image, truth = self.dataset[i]
         if image.shape[:2] != truth.shape:
             raise ValueError(f"image {image.shape[:2]} and mask {truth.shape} differ in size")
         start = time.perf_counter()
-        mask = remove_background(image, **self.options).mask
+        mask = remove_background(image, method=self.method, settings=self.settings,
+                                 rng=self.rng).mask
         seconds = time.perf_counter() - start
         return {**mask_scores(mask, truth), "foreground": float(truth.mean()),
                 "predicted": float(mask.mean()),
                 "complexity": background_complexity(image, truth), "seconds": seconds}
 
 
-def evaluate(dataset, *, progress=True, workers=None, executor=None, **options):
+def evaluate(dataset, *, method="boundary", settings=None, rng=0, progress=True,
+             workers=None, executor=None):
     """Run `bgcut.remove_background` over a dataset and score every image.
 
     Parameters
     ----------
     dataset : Dataset
+    method, settings, rng
+        As for `bgcut.remove_background`; checked before the first image.
     progress : bool
         Show a tqdm progress bar.
     workers, executor
         Where the images run (see `bgcut.batch.run`): by default on one
         process per core; ``workers=1`` here, one after another.
-    **options
-        Passed to `bgcut.remove_background` (``method``, ``rng``, ...);
-        checked before the first image.
 
     Returns
     -------
@@ -132,9 +143,10 @@ def evaluate(dataset, *, progress=True, workers=None, executor=None, **options):
 
     if not isinstance(dataset, Dataset):
         raise TypeError(f"dataset must be a Dataset, got {type(dataset).__name__}")
-    check_options(**options)
+    settings = check_method(method, settings, rng=rng)
     start = time.perf_counter()
-    outcomes = batch.run(_ScoreImage(dataset, options), range(len(dataset)), workers=workers,
+    task = _ScoreImage(dataset, method, settings, rng)
+    outcomes = batch.run(task, range(len(dataset)), workers=workers,
                          executor=executor, progress=progress, desc=dataset.source)
     rows = [{"name": dataset.names[o.item], **(o.value or {}), "error": o.error}
             for o in outcomes]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _validate, batch
-from .cutout import check_color, check_options, composite, remove_background
+from . import batch
+from .cutout import check_color, check_method, composite, remove_background
 from .evaluation import mask_scores
 from .io import (
     files_by_stem,
@@ -41,8 +41,8 @@ class _CutFile:
     the file's folders below it.
     """
 
-    def __init__(self, out, options, background, save_mask, protected, root=None):
-        self.out, self.options = Path(out), options
+    def __init__(self, out, cut, background, save_mask, protected, root=None):
+        self.out, self.cut = Path(out), cut
         self.background, self.save_mask = background, save_mask
         self.protected, self.root = protected, root
 
@@ -65,7 +65,7 @@ class _CutFile:
                 culprit = truths[0]
                 raise ValueError(f"ground-truth masks {', '.join(p.name for p in truths)} "
                                  f"share a stem: which is meant is unclear")
-            cutout, mask = remove_background(read_image(path), **self.options)
+            cutout, mask = remove_background(read_image(path), **self.cut)
             name = relative_stem(path, self.root)
             if self.save_mask:
                 culprit = self.out / "masks" / f"{name}.png"
@@ -163,7 +163,7 @@ def _check_recursive(src, out, save_mask):
 
 def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
                        skip_existing=False, recursive=False, workers=1, executor=None,
-                       progress=True, **options):
+                       progress=True, method="boundary", settings=None, rng=0, alpha="hard"):
     """Remove the background of every image in a folder and write the cutouts.
 
     For each image ``STEM.ext`` in `src` (or the one file `src`) this writes
@@ -206,9 +206,8 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
         worker.
     progress : bool
         Show a progress bar on stderr.
-    **options
-        Passed to `bgcut.remove_background` (``method``, ``alpha``,
-        ``max_side``, ...).
+    method, settings, rng, alpha
+        As for `bgcut.remove_background`.
 
     Returns
     -------
@@ -238,13 +237,13 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     """
     import pandas as pd
 
-    if workers is not None:
-        _validate.integer("workers", workers, 1)
+    batch.check_workers(workers)
     src, out = check_path("src", src), check_path("out", out)
     gt = None if gt is None else check_path("gt", gt)
     if background is not None:
         background = check_color(background)
-    check_options(**options)
+    cut = {"method": method, "settings": check_method(method, settings, alpha, rng),
+           "rng": rng, "alpha": alpha}
     files, truths = _check_folders(src, out, gt, save_mask, recursive)
     root = src if recursive and src.is_dir() else None
     truth_files = [p for paths in (truths or {}).values() for p in paths]
@@ -272,7 +271,7 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
             continue
         # The image's ground-truth masks: None when not scoring, [] when it has none.
         todo.append((path, None if truths is None else truths.get(stem, [])))
-    task = _CutFile(out, options, background, save_mask, protected, root)
+    task = _CutFile(out, cut, background, save_mask, protected, root)
     try:
         outcomes = batch.run(task, todo, workers=workers, executor=executor,
                              progress=progress, desc="cutouts")

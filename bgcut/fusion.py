@@ -1,34 +1,115 @@
-"""The learned fusion: boosted regression trees over the classical cues.
+"""Fusion: how the cues of every superpixel become one foreground score.
 
-A fixed blend of two cues (0.6 / 0.4) cannot know which cue to trust on
-which photo. This model learns it from human masks: gradient-boosted
-regression trees map the `bgcut.cues.FEATURES` of a superpixel to the share
-of it that is foreground (DRFI, Jiang et al., CVPR 2013). It is the one
-supervised step of the project: the trees were fitted by
-``python benchmarks/train.py`` on the photos of the SOD and Weizmann horse
-sets (every image weighted equally), with scikit-learn's
-``HistGradientBoostingRegressor``, and are stored as plain arrays in
-``bgcut/fusion.npz``; they are evaluated here with numpy alone.
+Each cue is right on some photos and wrong on others. Three fusions are
+offered, all here (`fuse` picks one by ``settings.fusion``):
 
-The raw prediction is then calibrated per image, ``sigmoid(5 (p - t))``
-with ``t`` the image's own Otsu threshold of ``p`` (`calibrate`), so that
-the colour models and the graph cut downstream get a prior of the same
-shape as the hand-set blend's.
+- the learned one, the default: gradient-boosted regression trees map the
+  `FEATURES` of a superpixel (`bgcut.cues.region_features`) to the share of
+  it that is foreground (DRFI, Jiang et al., CVPR 2013). It is the one
+  supervised step of the project: the trees were fitted by
+  ``python benchmarks/train.py`` on the photos of the SOD and Weizmann horse
+  sets (every image weighted equally), with scikit-learn's
+  ``HistGradientBoostingRegressor``, and are stored as plain arrays in
+  ``bgcut/fusion.npz``; they are evaluated here with numpy alone (`Trees`).
+  The raw prediction is calibrated per image, ``sigmoid(5 (p - t))`` with
+  ``t`` the image's own Otsu threshold of ``p`` (`calibrate`), so that the
+  colour models and the graph cut downstream get a prior of the same shape
+  as a hand-set blend's;
+- ``"fixed"``, the hand-set blend of the previous release: contrast
+  saliency 0.6, minimum-barrier cue 0.4 (`fixed_blend`);
+- a hand-set blend of named cues (`blend`, `BLEND_CUES`), as the fast
+  setting uses.
+
+`otsu_threshold` splits the fused score in two: the first guess of what is
+foreground.
 """
 
 import functools
+import numbers
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image
 
-import kmeans_utils as ku
+from .barrier import normalise
+from .regions import border_ranking, geodesic_distance
 
-from .cues import FEATURES, superpixel_cues
-from .regions import otsu_threshold, resize_map
+__all__ = ["FEATURES", "BLEND_CUES", "fixed_blend", "check_blend", "blend", "MODEL_FILE",
+           "Trees", "default_trees", "calibrate", "otsu_threshold", "fuse"]
 
-__all__ = ["MODEL_FILE", "Trees", "default_trees", "calibrate", "training_rows"]
+FEATURES = (
+    "contrast", "connectivity", "background", "barrier", "barrier_raw", "fixed_fusion",
+    "ranking_border", "ranking_object", "geodesic", "geodesic_raw",
+    "L", "a", "b", "spread_L", "spread_a", "spread_b",
+    "row", "column", "centre_distance", "size", "border_share",
+    "border_contrast_mean", "border_contrast_min", "global_contrast", "colour_likeness",
+    "contrast_coarse", "contrast_fine", "connectivity_coarse", "connectivity_fine",
+    "rank_contrast", "rank_barrier", "rank_ranking", "rank_geodesic",
+)
+"""Names of the columns of `region_features`, in order."""
+
+
+def fixed_blend(contrast, barrier, barrier_weight=0.4):
+    """The hand-set fusion of two cues: ``(1 - w) contrast + w barrier``.
+
+    `barrier` is the minimum-barrier cue normalised to [0, 1]; the default
+    weight is that of ``fusion="fixed"`` in `bgcut.boundary.steps`.
+    """
+    return (1 - barrier_weight) * contrast + barrier_weight * barrier
+
+
+BLEND_CUES = ("contrast", "barrier", "geodesic", "ranking_border")
+"""The cues a hand-set `blend` can weigh; each is a column of `FEATURES` too."""
+
+
+def check_blend(weights):
+    """Validate blend weights: a mapping of `BLEND_CUES` names to numbers >= 0, not all 0.
+
+    Returns the weights as a dict of floats.
+    """
+    if not isinstance(weights, Mapping):
+        raise TypeError(f"blend weights must be a mapping of cue names to weights, "
+                        f"got {type(weights).__name__}")
+    unknown = sorted(set(weights) - set(BLEND_CUES), key=str)
+    if unknown:
+        raise ValueError(f"unknown cue {unknown[0]!r} in blend weights; "
+                         f"the cues are {list(BLEND_CUES)}")
+    for name, weight in weights.items():
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) \
+                or not 0 <= weight < np.inf:
+            raise ValueError(f"blend weight of {name!r} must be a finite number >= 0, "
+                             f"got {weight!r}")
+    if sum(weights.values()) <= 0:
+        raise ValueError(f"blend weights must not all be 0, got {dict(weights)!r}")
+    return {name: float(weight) for name, weight in weights.items()}
+
+
+def blend(cues, weights):
+    """A hand-set fusion: the weighted mean of named cues of every superpixel.
+
+    Parameters
+    ----------
+    cues : Cues
+    weights : mapping of `BLEND_CUES` names to weights >= 0 (see `check_blend`)
+        ``"contrast"``: the contrast saliency; ``"barrier"``: the
+        minimum-barrier distance normalised to [0, 1] (zeros unless `cues`
+        has it); ``"geodesic"``: `geodesic_distance` normalised the same way;
+        ``"ranking_border"``: `border_ranking`. Only cues of positive weight
+        are computed.
+
+    Returns
+    -------
+    (n,) ndarray of float in [0, 1], the foreground score of each superpixel
+    """
+    weights = check_blend(weights)
+    cue = {"contrast": lambda: cues.contrast,
+           "barrier": lambda: normalise(cues.barrier),
+           "geodesic": lambda: normalise(geodesic_distance(cues.graph)),
+           "ranking_border": lambda: border_ranking(cues.graph)}
+    total = sum(w * cue[name]() for name, w in weights.items() if w > 0)
+    return total / sum(weights.values())
+
 
 MODEL_FILE = Path(__file__).with_name("fusion.npz")
 """The project's trained model."""
@@ -156,34 +237,49 @@ def calibrate(scores, weights, *, slope=5.0):
     return 1 / (1 + np.exp(-slope * (p - t)))
 
 
-def training_rows(image, mask):
-    """What a model learns from one image: features, targets and weights of its superpixels.
+def otsu_threshold(values, weights):
+    """Otsu's threshold of weighted values: the split 1-D two-cluster K-means makes.
 
-    The features are those `bgcut.boundary.steps` computes for the learned
-    fusion (default options). The target of a superpixel is the share of it
-    that the ground-truth mask covers; its weight is its share of the
-    image, so every image weighs the same in total.
+    Returns the midpoint between the two groups, or ``inf`` when the values
+    cannot be split (all equal).
+    """
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    if values.ndim != 1 or values.size == 0 or weights.shape != values.shape:
+        raise ValueError(f"values and weights must be non-empty 1-D arrays of one length, "
+                         f"got {values.shape} and {weights.shape}")
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cw, cm = np.cumsum(w), np.cumsum(w * v)
+    w0, w1 = cw[:-1], cw[-1] - cw[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (cm[:-1] * cw[-1] - cm[-1] * w0) ** 2 / (w0 * w1)
+    between[(w0 == 0) | (w1 == 0) | (v[1:] == v[:-1])] = -1
+    if between.size == 0 or between.max() < 0:
+        return np.inf
+    cut = np.argmax(between)
+    return 0.5 * (v[cut] + v[cut + 1])
+
+
+def fuse(cues, settings):
+    """The foreground score of each superpixel, by the fusion ``settings.fusion`` names.
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 ndarray, or anything `kmeans_utils.to_rgb8` accepts
-    mask : (H, W) bool array_like, the ground truth
+    cues : bgcut.cues.Cues, of an image with at least two superpixels
+    settings : bgcut.settings.Settings (``fusion``, ``barrier_weight``)
 
     Returns
     -------
-    features : (n, len(FEATURES)) ndarray
-    target : (n,) ndarray in [0, 1]
-    weight : (n,) ndarray, summing to 1
+    score : (n,) ndarray of float, the fused foreground score
+    features : (n, len(FEATURES)) ndarray for the learned fusion, else None
+    barrier : (n,) ndarray, the minimum-barrier cue normalised to [0, 1] (zeros if not computed)
     """
-    rgb = ku.to_rgb8(image)
-    mask = ku.as_mask(mask)
-    if mask.shape != rgb.shape[:2]:
-        raise ValueError(f"mask must have shape {rgb.shape[:2]}, got {mask.shape}")
-    cues = superpixel_cues(rgb)
-    regions, graph = cues.regions, cues.graph
-    if graph.n < 2:
-        return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
+    barrier = normalise(cues.barrier)
+    fusion = settings.fusion
+    if isinstance(fusion, Mapping):
+        return blend(cues, fusion), None, barrier
+    if isinstance(fusion, str) and fusion == "fixed":
+        return fixed_blend(cues.contrast, barrier, settings.barrier_weight), None, barrier
+    trees = default_trees() if isinstance(fusion, str) else fusion
     features = cues.features()
-    covered = resize_map(mask, regions.shape, Image.Resampling.BOX)
-    target = np.bincount(regions.ravel(), covered.ravel(), minlength=graph.n) / graph.size
-    return features, np.clip(target, 0, 1), graph.size / graph.size.sum()
+    return calibrate(trees.predict(features), cues.graph.size), features, barrier

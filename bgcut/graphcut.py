@@ -1,4 +1,4 @@
-"""A graph cut over pixels with K-means colour models (GrabCut, with K-means for GMMs).
+"""The graph cut over pixels: GrabCut, with K-means colour models in place of GMMs.
 
 Every pixel pays a unary cost for its label, from how likely its colour is to
 be foreground; neighbours pay a contrast-sensitive Potts cost for taking
@@ -10,83 +10,19 @@ graphs: on a 320x214 photo it solved in 69 ms where
 ``scipy.sparse.csgraph.maximum_flow`` (Dinic) took 736 ms.
 """
 
-from typing import NamedTuple
-
 import maxflow
 import numpy as np
 
 import kmeans_utils as ku
 
 from . import _validate
+from .colour import lab_image, resize_map
+from .colour_models import fit_colour_models
 
-__all__ = ["ColourModels", "fit_colour_models", "contrast_weights", "cut"]
+__all__ = ["contrast_weights", "cut", "grabcut"]
 
 _RIGHT = np.array([[0, 0, 0], [0, 0, 1], [0, 0, 0]])
 _DOWN = np.array([[0, 0, 0], [0, 0, 0], [0, 1, 0]])
-
-
-class ColourModels(NamedTuple):
-    """K-means colour models of foreground and background: their centres in CIELAB."""
-
-    foreground: np.ndarray
-    """(k, 3) centres of the foreground colours."""
-    background: np.ndarray
-    """(2 k, 3) centres of the background colours."""
-
-    def likeness(self, colors):
-        """How much nearer each colour is to the foreground model than to the background one.
-
-        ``d_bg / (d_fg + d_bg)`` with ``d`` the distance to the nearest centre
-        of each model: 1 on a foreground centre, 0 on a background one.
-        `colors` is (M, 3) CIELAB; returns (M,) floats in [0, 1].
-        """
-        colors = np.asarray(colors)
-        if colors.ndim != 2 or colors.shape[1] != 3:
-            raise ValueError(f"colors must be (M, 3), got shape {colors.shape}")
-        channels = np.ascontiguousarray(colors.T, dtype=np.float32)  # scores need no more
-        d_fg, d_bg = (_nearest_distance(channels, c) for c in self)
-        return d_bg / (d_fg + d_bg + 1e-12)
-
-
-def fit_colour_models(foreground, background, *, k=3, rng=0):
-    """Fit K-means colour models: `k` clusters to the foreground, ``2 k`` to the background.
-
-    The background is usually the more varied of the two, hence twice the
-    clusters (fewer when there are fewer samples).
-
-    Parameters
-    ----------
-    foreground, background : ((N, 3), (N,)) pairs of CIELAB colours and weights
-        The samples of each model, e.g. superpixel colours and sizes or
-        distinct pixel colours and counts; rows of weight 0 are ignored.
-    k : int
-    rng : int, numpy.random.Generator or None, seed of the K-means seeding
-
-    Returns
-    -------
-    ColourModels
-    """
-    k = _validate.integer("k", k, 1)
-    rng = np.random.default_rng(rng)
-    centers = []
-    for (X, w), n_clusters in ((foreground, k), (background, 2 * k)):
-        X, w = np.asarray(X, dtype=np.float64), np.asarray(w, dtype=np.float64)
-        keep = w > 0
-        if not keep.any():
-            raise ValueError("each colour model needs at least one sample of weight > 0")
-        X, w = X[keep], w[keep]
-        centers.append(ku.Kmeans(X, min(n_clusters, len(X)), iterations=10, rng=rng,
-                                 weights=w)[0])
-    return ColourModels(*centers)
-
-
-def _nearest_distance(channels, centers):
-    """Distance from each column of `channels` (3, M) to the nearest of `centers`."""
-    best = np.full(channels.shape[1], np.inf, dtype=channels.dtype)
-    for c in np.asarray(centers, dtype=channels.dtype):
-        np.minimum(best, (channels[0] - c[0]) ** 2 + (channels[1] - c[1]) ** 2
-                   + (channels[2] - c[2]) ** 2, out=best)
-    return np.sqrt(best)
 
 
 def contrast_weights(lab, smoothness=10.0):
@@ -146,3 +82,48 @@ def cut(probability, right, down):
     graph.add_grid_tedges(nodes, -np.log1p(-p), -np.log(p))
     graph.maxflow()
     return ~graph.get_grid_segments(nodes)
+
+
+def grabcut(rgb, score_map, foreground, colors, index, settings, rng):
+    """Rounds of colour models and graph cuts on the image shrunk to ``settings.cut_side``.
+
+    Each round fits the colour models to the pixels of the current mask --
+    the working image's distinct `colors`, weighted by their counts inside
+    and outside the mask -- and cuts, each pixel's probability being its
+    colour likeness blended with the score (``settings.prior_weight``).
+    Inputs are the boundary method's own, already checked.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8 ndarray, the checked input image
+    score_map : (hs, ws) float ndarray, the fused score of each superpixel's pixels
+    foreground : (h, w) bool ndarray, the mask so far on the working image
+    colors, index : the working image's distinct CIELAB colours and its (h, w) index
+    settings : bgcut.settings.Settings (``cut_side``, ``cut_rounds``,
+        ``smoothness``, ``prior_weight``, ``k``)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    image : (hc, wc, 3) uint8, the image of the cut
+    mask : (hc, wc) bool, its mask
+    models : bgcut.colour_models.ColourModels, or None if the mask left nothing to model
+    """
+    big = ku.rescale(rgb, settings.cut_side, check_input=False)
+    lab, big_colors, big_index = lab_image(big)
+    prior = resize_map(score_map, big.shape[:2])
+    right, down = contrast_weights(lab, settings.smoothness)
+    counts = np.bincount(index.ravel(), minlength=len(colors))
+    models = None
+    for i in range(settings.cut_rounds):
+        if i:  # the next models learn from the last cut's labels
+            foreground = ku.resize_mask(foreground, index.shape, check_input=False)
+        inside = np.bincount(index.ravel(), foreground.ravel(), minlength=len(colors))
+        if not inside.any() or (inside == counts).all():
+            break
+        models = fit_colour_models((colors, inside), (colors, counts - inside),
+                                   k=settings.k, rng=rng)
+        likeness = models.likeness(big_colors)[big_index]
+        foreground = cut(settings.prior_weight * prior + (1 - settings.prior_weight) * likeness,
+                         right, down)
+    return big, ku.resize_mask(foreground, big.shape[:2], check_input=False), models

@@ -1,4 +1,9 @@
-"""Reading images and masks, finding image files, writing files atomically."""
+"""Reading images and masks, finding image files, writing files atomically.
+
+`check_image` is the package's one door for images: every public function
+that takes an image passes it through once, and the workers behind it take
+the checked (H, W, 3) uint8 array as it is.
+"""
 
 import io
 import os
@@ -10,8 +15,8 @@ from PIL import Image, ImageOps
 
 import kmeans_utils as ku
 
-__all__ = ["IMAGE_SUFFIXES", "pillow_pixels", "read_image", "read_mask", "image_files",
-           "relative_stem", "files_by_stem", "write_atomic", "write_png",
+__all__ = ["IMAGE_SUFFIXES", "pillow_pixels", "check_image", "read_image", "read_mask",
+           "image_files", "relative_stem", "files_by_stem", "write_atomic", "write_png",
            "remove_stale_temporaries"]
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
@@ -51,6 +56,16 @@ def pillow_pixels(image):
     return np.asarray(image.convert("RGB"))
 
 
+def check_image(image):
+    """Check an image and return it as (H, W, 3) uint8 RGB.
+
+    A Pillow image is read as `pillow_pixels` says; then the array (or any
+    array_like) is checked and converted by `kmeans_utils.to_rgb8`, whose
+    TypeError or ValueError names the problem.
+    """
+    return ku.to_rgb8(pillow_pixels(image) if isinstance(image, Image.Image) else image)
+
+
 def read_image(path):
     """Read an image file as (H, W, 3) uint8 RGB, upright and by the meaning of its mode.
 
@@ -59,7 +74,7 @@ def read_image(path):
     float files keep their range).
     """
     with Image.open(path) as im:
-        return ku.to_rgb8(pillow_pixels(ImageOps.exif_transpose(im)))
+        return check_image(ImageOps.exif_transpose(im))
 
 
 def read_mask(path):

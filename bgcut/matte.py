@@ -32,6 +32,7 @@ from scipy.sparse import linalg as splinalg
 import kmeans_utils as ku
 
 from . import _validate
+from .io import check_image
 
 __all__ = ["band_width", "trimap", "alpha_matte", "estimate_foreground", "soft_cutout"]
 
@@ -42,6 +43,13 @@ _CG_STEPS = 300
 """Conjugate-gradient steps tried before a direct solve."""
 
 _OFFSETS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+
+
+EPSILON = 1e-7
+"""The default regularisation of `alpha_matte`."""
+
+RADII = (90, 6)
+"""The default box radii of `estimate_foreground`: the coarse and the fine pass."""
 
 
 def band_width(shape):
@@ -75,8 +83,12 @@ def trimap(mask, *, width=2):
     >>> trimap([[0, 0, 1, 1]], width=1).tolist()
     [[0, 128, 128, 255]]
     """
-    mask = np.ascontiguousarray(ku.as_mask(mask))
-    width = _validate.integer("width", width, 1)
+    return _trimap(ku.as_mask(mask), _validate.integer("width", width, 1))
+
+
+def _trimap(mask, width):
+    """`trimap` of a checked mask and width."""
+    mask = np.ascontiguousarray(mask)
     cross = ndimage.generate_binary_structure(2, 1)
     grown = ndimage.binary_dilation(mask, cross, iterations=width)
     shrunk = ndimage.binary_erosion(mask, cross, iterations=width, border_value=1)
@@ -131,12 +143,12 @@ def _window_system(rgb, trimap, unknown, epsilon):
     return rows[:, is_unknown], -(rows[:, ~is_unknown] @ known_alpha)
 
 
-def alpha_matte(image, trimap, *, epsilon=1e-7):
+def alpha_matte(image, trimap, *, epsilon=EPSILON):
     """The alpha matte of an image given a trimap, by closed-form matting.
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 ndarray, or anything `kmeans_utils.to_rgb8` accepts
+    image : (H, W, 3) uint8 ndarray, or anything `bgcut.io.check_image` accepts
     trimap : (H, W) uint8 ndarray
         0 background, 255 foreground, 128 unknown; at least one pixel known.
     epsilon : float > 0
@@ -163,9 +175,13 @@ def alpha_matte(image, trimap, *, epsilon=1e-7):
     >>> alpha_matte(image, t).round(2)[0].tolist()
     [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
     """
-    rgb = ku.to_rgb8(image)
+    rgb = check_image(image)
     trimap = _check_trimap(trimap, rgb.shape[:2])
-    epsilon = _validate.positive("epsilon", epsilon)
+    return _closed_form(rgb, trimap, _validate.positive("epsilon", epsilon))
+
+
+def _closed_form(rgb, trimap, epsilon):
+    """`alpha_matte` of a checked image, trimap and epsilon."""
     alpha = np.zeros(trimap.shape)  # C order, so that ravel() is a view
     alpha[trimap == 255] = 1
     unknown = np.flatnonzero(trimap == UNKNOWN)
@@ -214,12 +230,12 @@ def _blur_fusion(image, foreground, background, alpha, radius):
     return np.clip(f, 0, 1), blurred_b
 
 
-def estimate_foreground(image, alpha, *, radii=(90, 6)):
+def estimate_foreground(image, alpha, *, radii=RADII):
     """The foreground colours of an image given its alpha matte, by blur fusion.
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 ndarray, or anything `kmeans_utils.to_rgb8` accepts
+    image : (H, W, 3) uint8 ndarray, or anything `bgcut.io.check_image` accepts
     alpha : (H, W) float array_like in [0, 1]
     radii : two ints >= 1, the box radii of the coarse and the fine pass
 
@@ -235,11 +251,16 @@ def estimate_foreground(image, alpha, *, radii=(90, 6)):
     >>> bool((estimate_foreground(image, np.ones((3, 3))) == image).all())
     True
     """
-    rgb = ku.to_rgb8(image)
+    rgb = check_image(image)
     alpha = _check_alpha(alpha, rgb.shape[:2])
     if not (isinstance(radii, (tuple, list)) and len(radii) == 2):
         raise ValueError(f"radii must be two integers >= 1, got {radii!r}")
     coarse, fine = (_validate.integer("radii", r, 1) for r in radii)
+    return _blur_foreground(rgb, alpha, coarse, fine)
+
+
+def _blur_foreground(rgb, alpha, coarse, fine):
+    """`estimate_foreground` of a checked image, matte and radii."""
     out = rgb.copy()
     mixed = (alpha > 0) & (alpha < 1)
     if not mixed.any():
@@ -265,7 +286,7 @@ def _check_alpha(alpha, shape):
     return alpha
 
 
-def soft_cutout(image, mask, *, width=None):
+def soft_cutout(image, mask, *, width=None, check_input=True):
     """A cutout whose alpha is the matte along the mask's boundary.
 
     The mask's boundary becomes a trimap (`trimap`, half-width `width`,
@@ -275,25 +296,30 @@ def soft_cutout(image, mask, *, width=None):
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 ndarray, or anything `kmeans_utils.to_rgb8` accepts
+    image : (H, W, 3) uint8 ndarray, or anything `bgcut.io.check_image` accepts
     mask : (h, w) bool array_like, enlarged to the image's size if smaller
     width : int >= 1, optional
+    check_input : bool
+        False skips the checks of `image` and `mask`: they must then be a
+        checked (H, W, 3) uint8 image and an (h, w) bool mask
+        (`bgcut.remove_background` passes its own).
 
     Returns
     -------
     kmeans_utils.Cutout
         ``(cutout, mask)``: (H, W, 4) uint8 RGBA and the (H, W) bool mask.
     """
-    rgb = ku.to_rgb8(image)
-    mask = ku.resize_mask(ku.as_mask(mask), rgb.shape[:2])
+    rgb = check_image(image) if check_input else image
+    mask = ku.resize_mask(ku.as_mask(mask) if check_input else mask, rgb.shape[:2],
+                          check_input=False)
     width = band_width(rgb.shape) if width is None else _validate.integer("width", width, 1)
     hard = ku.Cutout.from_mask(rgb, mask)
     if mask.all() or not mask.any() or min(mask.shape) < 3:
         return hard
-    alpha = alpha_matte(rgb, trimap(mask, width=width))
+    alpha = _closed_form(rgb, _trimap(mask, width), EPSILON)
     # The yes/no decision stays the mask's: alpha >= 128 exactly on the mask.
     alpha = np.where(mask, np.maximum(alpha, 128 / 255), np.minimum(alpha, 127 / 255))
     cutout = hard.cutout
-    cutout[..., :3] = estimate_foreground(rgb, alpha)
+    cutout[..., :3] = _blur_foreground(rgb, alpha, *RADII)
     cutout[..., 3] = np.rint(alpha * 255).astype(np.uint8)
     return ku.Cutout(cutout, mask)

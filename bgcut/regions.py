@@ -1,73 +1,34 @@
-"""Superpixels and the first border cues: boundary connectivity and contrast.
+"""Superpixel regions: SLIC superpixels, their graph, and the cues read off that graph.
 
 The image (in CIELAB) is cut into SLIC superpixels -- K-means of the pixels
 in colour plus position (`superpixels`); `region_graph` measures them and
-finds which touch. Every superpixel then gets its *boundary connectivity*
-(how much of the border it reaches along paths of similar colour, over the
-square root of the area it reaches) and a saliency that combines it with
-colour contrast by a least-squares smoothing over neighbours
-(`boundary_connectivity`, `region_saliency`; Zhu, Liang, Wei and Sun,
-"Saliency Optimization from Robust Background Detection", CVPR 2014).
-`otsu_threshold` splits such scores in two.
+finds which touch. On that graph every superpixel gets its *boundary
+connectivity* (how much of the border it reaches along paths of similar
+colour, over the square root of the area it reaches) and a saliency that
+combines it with colour contrast by a least-squares smoothing over
+neighbours (`boundary_connectivity`, `region_saliency`; Zhu, Liang, Wei and
+Sun, "Saliency Optimization from Robust Background Detection", CVPR 2014);
+its ranking with the border regions (`manifold_ranking`, `border_ranking`;
+Yang, Zhang, Lu, Ruan and Yang, "Saliency Detection via Graph-Based
+Manifold Ranking", CVPR 2013); and its geodesic distance to the border
+(`geodesic_distance`; Wei, Wen, Zhu and Sun, "Geodesic Saliency Using
+Background Priors", ECCV 2012).
 """
 
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
-from skimage import color
 from skimage.segmentation import slic
 
 import kmeans_utils as ku
 
 from . import _validate
 
-__all__ = ["rgb_to_lab", "lab_image", "resize_map", "superpixels", "RegionGraph",
-           "region_graph", "border_frame", "boundary_connectivity", "region_saliency",
-           "otsu_threshold"]
-
-_LEVELS = np.arange(256) * (1.0 / 255)
-_LINEAR = np.where(_LEVELS > 0.04045, np.power((_LEVELS + 0.055) / 1.055, 2.4), _LEVELS / 12.92)
-"""sRGB's transfer curve for every 8-bit level: linear light, as `skimage.color.rgb2xyz`."""
-_WHITE = color.xyz_tristimulus_values(illuminant="D65", observer="2", dtype=np.float64)
-
-
-def rgb_to_lab(colors):
-    """CIELAB (D65, 2 degree observer) of (M, 3) uint8 sRGB colours.
-
-    `skimage.color.rgb2lab`'s arithmetic step by step, with the transfer
-    curve read from a table of the 256 levels instead of raised to a power
-    for every value: the same numbers, bit for bit, in about half the time.
-    """
-    xyz = _LINEAR[colors] @ color.colorconv.xyz_from_rgb.T / _WHITE
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
-    x, y, z = f.T
-    return np.stack([116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)], axis=1)
-
-
-def lab_image(image):
-    """CIELAB of an image, converted once per distinct colour.
-
-    Returns the (H, W, 3) CIELAB image, the (M, 3) CIELAB distinct colours
-    and the (H, W) index of each pixel's colour (see
-    `kmeans_utils.distinct_colors`).
-    """
-    colors, index, _ = ku.distinct_colors(image)
-    lab = rgb_to_lab(colors)
-    return lab[index], lab, index
-
-
-def resize_map(values, shape, resample=Image.Resampling.BILINEAR):
-    """A 2-D map of floats resized to `shape` (rows, columns) by Pillow (float32 inside).
-
-    ``Image.Resampling.BOX`` averages areas when shrinking; the default
-    interpolates when enlarging. Returns float64.
-    """
-    return np.asarray(Image.fromarray(np.asarray(values, dtype=np.float32)).resize(
-        (shape[1], shape[0]), resample), dtype=np.float64)
-
+__all__ = ["superpixels", "RegionGraph", "region_graph", "boundary_connectivity",
+           "region_saliency", "check_graph", "manifold_ranking", "border_ranking",
+           "geodesic_distance"]
 
 def superpixels(lab, n_segments=150, *, compactness=10.0, iterations=10):
     """SLIC superpixels: K-means of the pixels in CIELAB + position.
@@ -114,13 +75,6 @@ class RegionGraph(NamedTuple):
     """Ids of the regions that touch the image border."""
 
 
-def border_frame(shape, width=1):
-    """(H, W) bool, True on a frame `width` pixels wide around the image."""
-    frame = np.ones(shape, bool)
-    frame[width:-width, width:-width] = False
-    return frame
-
-
 def region_graph(labels, lab):
     """Statistics and adjacency of the regions of a label image.
 
@@ -159,7 +113,7 @@ def region_graph(labels, lab):
     lo, hi = np.minimum(a[differ], b[differ]), np.maximum(a[differ], b[differ])
     keys = np.unique(lo.astype(np.int64) * n + hi)
     edges = np.stack([keys // n, keys % n], axis=1).astype(np.intp)
-    border = np.unique(labels[border_frame(labels.shape)])
+    border = np.flatnonzero(ku.border_counts(labels, n))
     return RegionGraph(n, size, mean_color, position, edges, border)
 
 
@@ -245,24 +199,104 @@ def region_saliency(graph, connectivity=None, *, sigma_color=10.0, sigma_boundar
     return np.clip(np.linalg.solve(system, foreground), 0, 1)
 
 
-def otsu_threshold(values, weights):
-    """Otsu's threshold of weighted values: the split 1-D two-cluster K-means makes.
+def check_graph(graph):
+    """`graph` must be a `RegionGraph` with at least one region."""
+    if graph.n < 1 or graph.edges.ndim != 2 or graph.edges.shape[1:] != (2,):
+        raise ValueError(f"graph must be a RegionGraph with at least one region, "
+                         f"got n={graph.n}")
 
-    Returns the midpoint between the two groups, or ``inf`` when the values
-    cannot be split (all equal).
+
+def _similarity_matrix(graph, sigma_color):
+    """(n, n) affinities exp(-d^2 / 2 sigma^2) of neighbouring regions, 0 elsewhere."""
+    i, j = graph.edges.T
+    d2 = ((graph.color[i] - graph.color[j]) ** 2).sum(axis=1)
+    weight = np.exp(-d2 / (2 * sigma_color ** 2))
+    return coo_matrix((np.r_[weight, weight], (np.r_[i, j], np.r_[j, i])),
+                      shape=(graph.n, graph.n)).toarray()
+
+
+def manifold_ranking(graph, queries, *, alpha=0.99, sigma_color=10.0):
+    """Ranking scores of every region with respect to query regions.
+
+    ``f = (D - alpha W)^-1 y`` with ``W`` the colour affinities of
+    neighbouring regions (border regions all linked to each other), ``D``
+    its degrees and ``y`` 1 on the queries; scaled to [0, 1]. A region
+    takes about the average of its neighbours' scores, so a group of
+    similar regions ranks together: high if it holds a query, low if it is
+    only weakly joined to one.
+
+    Parameters
+    ----------
+    graph : RegionGraph
+    queries : (n,) bool or float array_like, the query weights
+    alpha : float in (0, 1), how far the ranking spreads
+    sigma_color : float > 0, the colour scale of the affinities (CIELAB units)
+
+    Returns
+    -------
+    (n,) ndarray of float in [0, 1]; 0 everywhere when there are no queries.
+
+    Examples
+    --------
+    >>> from bgcut.regions import region_graph
+    >>> labels = np.repeat([[0, 1, 2, 3]], 3, axis=0)
+    >>> lab = np.zeros((3, 4, 3)); lab[:, 2:, 0] = 30
+    >>> manifold_ranking(region_graph(labels, lab), [1, 0, 0, 0]).round(2).tolist()
+    [1.0, 0.95, 0.0, 0.0]
     """
-    values, weights = np.asarray(values, float), np.asarray(weights, float)
-    if values.ndim != 1 or values.size == 0 or weights.shape != values.shape:
-        raise ValueError(f"values and weights must be non-empty 1-D arrays of one length, "
-                         f"got {values.shape} and {weights.shape}")
-    order = np.argsort(values, kind="stable")
-    v, w = values[order], weights[order]
-    cw, cm = np.cumsum(w), np.cumsum(w * v)
-    w0, w1 = cw[:-1], cw[-1] - cw[:-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (cm[:-1] * cw[-1] - cm[-1] * w0) ** 2 / (w0 * w1)
-    between[(w0 == 0) | (w1 == 0) | (v[1:] == v[:-1])] = -1
-    if between.size == 0 or between.max() < 0:
-        return np.inf
-    cut = np.argmax(between)
-    return 0.5 * (v[cut] + v[cut + 1])
+    check_graph(graph)
+    y = np.asarray(queries, dtype=np.float64)
+    if y.shape != (graph.n,):
+        raise ValueError(f"queries must have shape ({graph.n},), got {y.shape}")
+    alpha = _validate.number("alpha", alpha, 0, 1)
+    if alpha >= 1:
+        raise ValueError(f"alpha must be below 1, got {alpha!r}")
+    sigma_color = _validate.positive("sigma_color", sigma_color)
+    if not y.any():
+        return np.zeros(graph.n)
+    affinity = _similarity_matrix(graph, sigma_color)
+    b = graph.border
+    affinity[np.ix_(b, b)] = np.maximum(affinity[np.ix_(b, b)], np.exp(
+        -((graph.color[b, None] - graph.color[None, b]) ** 2).sum(axis=2)
+        / (2 * sigma_color ** 2)))
+    np.fill_diagonal(affinity, 0)
+    system = np.diag(affinity.sum(axis=1) + 1e-9) - alpha * affinity
+    f = np.linalg.solve(system, y)
+    spread = np.ptp(f)
+    return (f - f.min()) / spread if spread > 0 else np.ones(graph.n)
+
+
+def border_ranking(graph):
+    """1 - `manifold_ranking` from the border regions: high for regions unlike the border."""
+    on_border = np.zeros(graph.n, bool)
+    on_border[graph.border] = True
+    return 1 - manifold_ranking(graph, on_border)
+
+
+def geodesic_distance(graph, *, floor=3.0):
+    """Smallest sum of colour steps from each region to a border region.
+
+    Steps between neighbouring regions cost their CIELAB distance less
+    `floor` (small changes inside a textured background cost nothing).
+
+    Returns
+    -------
+    (n,) ndarray of float, 0 on the border regions
+
+    Examples
+    --------
+    >>> from bgcut.regions import region_graph
+    >>> labels = np.repeat([[0, 1, 2, 2]], 4, axis=0); labels[1:3, 1:3] = 3
+    >>> lab = np.zeros((4, 4, 3)); lab[1:3, 1:3, 0] = 40
+    >>> geodesic_distance(region_graph(labels, lab)).tolist()
+    [0.0, 0.0, 0.0, 37.0]
+    """
+    check_graph(graph)
+    floor = _validate.number("floor", floor, 0, np.inf)
+    i, j = graph.edges.T
+    step = np.sqrt(((graph.color[i] - graph.color[j]) ** 2).sum(axis=1))
+    # Zero-cost steps would vanish from a sparse graph: keep them by a hair.
+    cost = np.maximum(step - floor, 0) + 1e-9
+    matrix = coo_matrix((cost, (i, j)), shape=(graph.n, graph.n)).tocsr()
+    distance = dijkstra(matrix, directed=False, indices=graph.border, min_only=True)
+    return np.where(np.isfinite(distance), distance, 0.0).round(6)

@@ -7,8 +7,9 @@ from skimage import color
 
 import bgcut
 import kmeans_utils as ku
-from bgcut import boundary, regions
-from bgcut.regions import rgb_to_lab
+from bgcut import boundary, fusion, regions
+from bgcut.colour import rgb_to_lab
+from bgcut.settings import DEFAULT
 
 
 def two_halves(h=40, w=60):
@@ -106,12 +107,12 @@ def test_steps_of_the_red_square():
                          .ravel()) / steps.graph.size > 0.5
     assert steps.connectivity[inside].max() < 0.5 < steps.connectivity[~inside].min()
     assert ku.iou(ku.resize_mask(steps.mask, truth.shape), truth) > 0.95
-    np.testing.assert_array_equal(boundary.boundary_mask(image), steps.mask)
 
 
 @pytest.mark.parametrize("fusion", ["learned", "fixed"])
 def test_steps_of_a_uniform_image_find_nothing(fusion):
-    steps = boundary.steps(np.full((30, 30, 3), 9, np.uint8), fusion=fusion)
+    steps = boundary.steps(np.full((30, 30, 3), 9, np.uint8),
+                           settings=DEFAULT.replace(fusion=fusion))
     assert not steps.mask.any() and not steps.full_mask.any()
 
 
@@ -121,7 +122,7 @@ def test_steps_of_a_uniform_image_find_nothing(fusion):
     ids=["saliency-split", "colour-models", "graph-cut", "clean-up", "no-barrier"])
 def test_steps_follow_the_options(options):
     image = bgcut.demo_dataset()[29].image  # 240 x 320
-    steps = boundary.steps(image, fusion="fixed", **options)
+    steps = boundary.steps(image, settings=DEFAULT.replace(fusion="fixed", **options))
     if options.get("rounds") == 0:
         np.testing.assert_array_equal(steps.raw_mask, steps.prior > steps.threshold)
     if options.get("rounds") == 0 or options.get("cut_rounds") == 0:
@@ -142,7 +143,7 @@ def test_steps_follow_the_options(options):
 def test_learned_fusion_is_the_calibrated_tree_prediction():
     image = bgcut.demo_dataset()[29].image
     steps = boundary.steps(image)
-    assert steps.features.shape == (steps.graph.n, len(bgcut.cues.FEATURES))
+    assert steps.features.shape == (steps.graph.n, len(bgcut.fusion.FEATURES))
     raw = bgcut.fusion.default_trees().predict(steps.features)
     np.testing.assert_allclose(steps.saliency, bgcut.fusion.calibrate(raw, steps.graph.size))
     assert steps.barrier.max() == 1.0  # computed for the features, though not blended
@@ -157,28 +158,27 @@ def test_learned_fusion_is_the_calibrated_tree_prediction():
     ({"geodesic": 0}, "blend weights must not all be 0")])
 def test_bad_fusion_is_named(fusion, match):
     with pytest.raises(ValueError, match=match):
-        boundary.steps(np.zeros((8, 8, 3), np.uint8), fusion=fusion)
+        DEFAULT.replace(fusion=fusion)
 
 
 def test_blended_fusion_is_the_weighted_mean_of_the_named_cues():
     image = bgcut.demo_dataset()[29].image
     weights = {"contrast": 0.6, "geodesic": 0.2, "ranking_border": 0.2}
-    steps = boundary.steps(image, fusion=weights, cut_rounds=0)
+    steps = boundary.steps(image, settings=DEFAULT.replace(fusion=weights, cut_rounds=0))
     graph = steps.graph
-    geodesic = bgcut.barrier.normalise(bgcut.cues.geodesic_distance(graph))
-    expected = 0.6 * steps.contrast + 0.2 * geodesic \
-        + 0.2 * bgcut.cues.border_ranking(graph)
+    geodesic = bgcut.barrier.normalise(regions.geodesic_distance(graph))
+    expected = 0.6 * steps.contrast + 0.2 * geodesic + 0.2 * regions.border_ranking(graph)
     np.testing.assert_allclose(steps.saliency, expected, rtol=1e-12)
     assert steps.features is None and not steps.barrier.any()  # not computed: weight 0
 
 
 def test_otsu_threshold_splits_two_groups():
     values = np.r_[np.full(10, 0.1), np.full(5, 0.9)]
-    cut = regions.otsu_threshold(values, np.ones(15))
+    cut = fusion.otsu_threshold(values, np.ones(15))
     assert 0.1 < cut < 0.9
-    assert regions.otsu_threshold(np.full(4, 0.3), np.ones(4)) == np.inf  # nothing to split
+    assert fusion.otsu_threshold(np.full(4, 0.3), np.ones(4)) == np.inf  # nothing to split
     with pytest.raises(ValueError, match="one length"):
-        regions.otsu_threshold([1, 2], [1])
+        fusion.otsu_threshold([1, 2], [1])
 
 
 def test_clean_mask():
@@ -187,15 +187,12 @@ def test_clean_mask():
     mask[10:12, 10:12] = False
     mask[25, 25] = True           # a speck
     mask[2:5, 25:28] = True       # a small part, 9 px < 0.2 * 225
-    cleaned = boundary.clean_mask(mask, opening=1)
-    np.testing.assert_array_equal(boundary.clean_mask(mask), cleaned)  # speck: too small
+    cleaned = boundary.clean_mask(mask)  # the speck and the small part: too small
     expected = np.zeros((30, 30), bool)
     expected[5:20, 5:20] = True
     np.testing.assert_array_equal(cleaned, expected)
-    kept = boundary.clean_mask(mask, opening=0, min_component=0)
+    kept = boundary.clean_mask(mask, min_component=0)
     assert kept[25, 25] and kept[2:5, 25:28].all() and kept[10:12, 10:12].all()
-    with pytest.raises(ValueError, match="opening must be"):
-        boundary.clean_mask(mask, opening=-1)
     with pytest.raises(ValueError, match=r"min_component must be a number in \[0, 1\], got 2"):
         boundary.clean_mask(mask, min_component=2)
 

@@ -85,7 +85,7 @@ def test_background_colour_and_exit_zero(folder, tmp_path):
         assert im.mode == "RGB"
         flat = np.asarray(im)
     cutout, mask = bgcut.remove_background(bgcut.read_image(src / "a.jpg"), method="seed",
-                                           max_side=100)
+                                           settings=bgcut.CourseSettings(max_side=100))
     np.testing.assert_array_equal(flat[~mask], np.tile([0, 255, 0], ((~mask).sum(), 1)))
     np.testing.assert_array_equal(flat[mask], cutout[..., :3][mask])
 

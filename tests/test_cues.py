@@ -1,11 +1,13 @@
-"""The classical cues of the learned fusion, on synthetic images with known answers."""
+"""The cues of the superpixels and their hand-set blends, on synthetic images with known
+answers."""
 
 import numpy as np
 import pytest
 from conftest import red_square_scene
 
-from bgcut import cues
+from bgcut import cues, fusion, regions
 from bgcut.regions import region_graph
+from bgcut.settings import BASIC
 
 
 def strip_graph(values):
@@ -18,13 +20,13 @@ def strip_graph(values):
 
 def test_manifold_ranking_spreads_along_similar_neighbours():
     graph = strip_graph([0, 0, 0, 60, 60])
-    scores = cues.manifold_ranking(graph, [1, 0, 0, 0, 0])
+    scores = regions.manifold_ranking(graph, [1, 0, 0, 0, 0])
     assert scores[0] == 1 and scores[1] >= scores[2] > 0.5 > scores[3] >= scores[4] == 0
-    assert cues.manifold_ranking(graph, np.zeros(5)).tolist() == [0.0] * 5
+    assert regions.manifold_ranking(graph, np.zeros(5)).tolist() == [0.0] * 5
     with pytest.raises(ValueError, match=r"queries must have shape \(5,\), got \(2,\)"):
-        cues.manifold_ranking(graph, [1, 0])
+        regions.manifold_ranking(graph, [1, 0])
     with pytest.raises(ValueError, match="alpha must be below 1, got 1.0"):
-        cues.manifold_ranking(graph, [1, 0, 0, 0, 0], alpha=1)
+        regions.manifold_ranking(graph, [1, 0, 0, 0, 0], alpha=1)
 
 
 def ring_cues(contrast, barrier):
@@ -35,30 +37,31 @@ def ring_cues(contrast, barrier):
     lab = np.zeros((7, 7, 3))
     lab[..., 0] = np.array([0.0, 20.0, 50.0])[labels]
     graph = region_graph(labels, lab)
-    return cues.Cues(None, None, None, lab, labels, graph, None, np.asarray(contrast, float),
-                     None if barrier is None else np.asarray(barrier, float))
+    return cues.Cues(image=None, colors=None, index=None, lab=lab, regions=labels, graph=graph,
+                     connectivity=None, contrast=np.asarray(contrast, float),
+                     barrier=None if barrier is None else np.asarray(barrier, float))
 
 
 def test_geodesic_distance_sums_the_steps_above_the_floor():
     graph = ring_cues([0, 0, 0], None).graph
-    np.testing.assert_allclose(cues.geodesic_distance(graph), [0, 17, 44])
-    np.testing.assert_allclose(cues.geodesic_distance(graph, floor=0), [0, 20, 50])
+    np.testing.assert_allclose(regions.geodesic_distance(graph), [0, 17, 44])
+    np.testing.assert_allclose(regions.geodesic_distance(graph, floor=0), [0, 20, 50])
     with pytest.raises(ValueError, match="floor must be a number"):
-        cues.geodesic_distance(graph, floor=-1)
+        regions.geodesic_distance(graph, floor=-1)
 
 
 def test_blend_is_the_weighted_mean_of_the_named_cues():
     ring = ring_cues([0.0, 0.5, 1.0], [0.0, 10.0, 20.0])
     # Each cue scaled by its 95th percentile: 19 for the barrier, 41.3 for the
     # geodesic distances 0, 17, 44 (17 + 0.9 * 27).
-    np.testing.assert_allclose(cues.blend(ring, {"geodesic": 1}), [0, 17 / 41.3, 1])
-    np.testing.assert_allclose(cues.blend(ring, {"contrast": 3, "barrier": 1}),
+    np.testing.assert_allclose(fusion.blend(ring, {"geodesic": 1}), [0, 17 / 41.3, 1])
+    np.testing.assert_allclose(fusion.blend(ring, {"contrast": 3, "barrier": 1}),
                                [0, (1.5 + 10 / 19) / 4, 1])
-    np.testing.assert_allclose(cues.blend(ring, {"ranking_border": 2}),
-                               cues.border_ranking(ring.graph))
+    np.testing.assert_allclose(fusion.blend(ring, {"ranking_border": 2}),
+                               regions.border_ranking(ring.graph))
     # A cue of weight 0 is not computed: here there is no barrier to compute.
     no_barrier = ring_cues([0.0, 0.5, 1.0], None)
-    np.testing.assert_allclose(cues.blend(no_barrier, {"contrast": 1, "barrier": 0}),
+    np.testing.assert_allclose(fusion.blend(no_barrier, {"contrast": 1, "barrier": 0}),
                                [0, 0.5, 1])
 
 
@@ -71,7 +74,7 @@ def test_blend_is_the_weighted_mean_of_the_named_cues():
 ])
 def test_check_blend_names_the_bad_weight(weights, error, match):
     with pytest.raises(error, match=match):
-        cues.check_blend(weights)
+        fusion.check_blend(weights)
 
 
 def test_superpixel_cues_of_the_red_square():
@@ -81,7 +84,7 @@ def test_superpixel_cues_of_the_red_square():
     inside = np.bincount(found.regions.ravel(), _covered(truth, found.regions)) \
         / found.graph.size > 0.5
     assert found.barrier[inside].min() > found.barrier[~inside].max()
-    assert not cues.superpixel_cues(image, barrier=False).barrier.any()
+    assert not cues.superpixel_cues(image, BASIC).barrier.any()
 
 
 def _covered(truth, regions):
@@ -96,8 +99,8 @@ def test_region_features_of_the_red_square():
     found = cues.superpixel_cues(image)
     X = cues.region_features(found.lab, found.regions, found.graph, found.connectivity,
                              found.contrast, found.barrier)
-    assert X.shape == (found.graph.n, len(cues.FEATURES)) and np.isfinite(X).all()
-    f = dict(zip(cues.FEATURES, X.T))
+    assert X.shape == (found.graph.n, len(fusion.FEATURES)) and np.isfinite(X).all()
+    f = dict(zip(fusion.FEATURES, X.T))
     inside = np.bincount(found.regions.ravel(), _covered(truth, found.regions)) \
         / found.graph.size > 0.5
     # Cues that should put the square above the grey background, every region of it.

@@ -6,7 +6,7 @@ from conftest import red_square_scene
 
 import bgcut
 import kmeans_utils as ku
-from bgcut.cutout import check_color, check_options
+from bgcut.cutout import check_color, check_method
 
 SQUARE, SQUARE_TRUTH = red_square_scene()
 
@@ -24,7 +24,8 @@ def test_red_square_on_noisy_grey(method):
 
 def test_seed_is_the_course_method():
     image = bgcut.demo_dataset()[15].image
-    ours = bgcut.remove_background(image, method="seed", rng=4, max_side=200)
+    ours = bgcut.remove_background(image, method="seed", rng=4,
+                                   settings=bgcut.CourseSettings(max_side=200))
     course = ku.remove_background(image, rng=4, max_side=200)
     np.testing.assert_array_equal(ours.cutout, course.cutout)
 
@@ -45,25 +46,66 @@ def test_same_seed_same_mask_on_a_harder_scene(method):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"method": "magic"}, "method must be one of"),
-    ({"k": 0}, "k must be an integer >= 1, got 0"),
-    ({"max_side": 0}, "max_side must be an integer >= 1, got 0"),
-    ({"method": "seed", "border_share": 2.0}, "share must be in"),
-    ({"method": "seed", "colour": 1}, "unknown option 'colour' for method 'seed'"),
-    ({"method": "seed", "rounds": 1}, "unknown option 'rounds' for method 'seed'"),
-    ({"colour": 1}, "unknown option 'colour' for method 'boundary'"),
-    ({"rounds": -1}, "rounds must be an integer >= 0, got -1"),
-    ({"prior_weight": 1.5}, r"prior_weight must be a number in \[0, 1\], got 1.5"),
-    ({"saliency_side": 0}, "saliency_side must be an integer >= 1"),
-    ({"n_segments": 0}, "n_segments must be an integer >= 1"),
-    ({"min_component": 2}, r"min_component must be a number in \[0, 1\]"),
-], ids=["method", "k", "max-side", "share", "unknown-seed-option", "boundary-option-on-seed",
-        "unknown-option", "rounds", "prior-weight", "saliency-side", "segments",
-        "min-component"])
+    ({"alpha": "half"}, "alpha must be one of"),
+    ({"method": "seed", "settings": bgcut.BASIC}, "not those of method 'seed'"),
+    ({"settings": bgcut.CourseSettings()}, "not those of method 'boundary'"),
+], ids=["method", "alpha", "boundary-settings-on-seed", "seed-settings-on-boundary"])
 def test_bad_options_raise(kwargs, match):
     with pytest.raises(ValueError, match=match):
         bgcut.remove_background(SQUARE, **kwargs)
     with pytest.raises(ValueError, match=match):
-        check_options(**kwargs)
+        check_method(**kwargs)
+
+
+def test_settings_that_are_not_settings_are_named():
+    with pytest.raises(TypeError, match="settings must be a bgcut.Settings or "
+                                        "bgcut.CourseSettings, got {'k': 3}"):
+        bgcut.remove_background(SQUARE, settings={"k": 3})
+    with pytest.raises(TypeError, match="settings must be a bgcut.Settings, got None"):
+        bgcut.steps(SQUARE, settings=None)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: bgcut.Settings(k=0), "k must be an integer >= 1, got 0"),
+    (lambda: bgcut.Settings(max_side=0), "max_side must be an integer >= 1, got 0"),
+    (lambda: bgcut.CourseSettings(border_share=2.0), "share must be in"),
+    (lambda: bgcut.CourseSettings().replace(colour=1),
+     "unknown setting 'colour' of CourseSettings"),
+    (lambda: bgcut.CourseSettings().replace(rounds=1), "unknown setting 'rounds'"),
+    (lambda: bgcut.FAST.replace(colour=1), "unknown setting 'colour' of Settings"),
+    (lambda: bgcut.Settings(rounds=-1), "rounds must be an integer >= 0, got -1"),
+    (lambda: bgcut.Settings(prior_weight=1.5),
+     r"prior_weight must be a number in \[0, 1\], got 1.5"),
+    (lambda: bgcut.Settings(saliency_side=0), "saliency_side must be an integer >= 1"),
+    (lambda: bgcut.Settings(n_segments=0), "n_segments must be an integer >= 1"),
+    (lambda: bgcut.Settings(min_component=2), r"min_component must be a number in \[0, 1\]"),
+    (lambda: bgcut.Settings(edges="yes"), "edges must be True or False, got 'yes'"),
+], ids=["k", "max-side", "share", "unknown-seed-setting", "boundary-setting-on-seed",
+        "unknown-setting", "rounds", "prior-weight", "saliency-side", "segments",
+        "min-component", "edges"])
+def test_bad_settings_raise_when_made(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_settings_are_frozen_and_replace_makes_a_checked_copy():
+    fast = bgcut.FAST.replace(max_side=120)
+    assert fast.max_side == 120 and bgcut.FAST.max_side == 90 and fast.rounds == 1
+    with pytest.raises(AttributeError):
+        bgcut.FAST.max_side = 120
+    assert repr(bgcut.BASIC) == ("Settings(fusion='fixed', barrier_weight=0.0, cut_rounds=0, "
+                                 "edges=False)")
+    assert bgcut.Settings() == bgcut.METHODS["boundary"] and bgcut.METHODS["fast"] is bgcut.FAST
+
+
+def test_course_settings_are_the_course_methods_defaults():
+    import dataclasses
+    import inspect
+
+    defaults = {name: p.default for name, p in
+                inspect.signature(ku.remove_background).parameters.items()
+                if p.kind is p.KEYWORD_ONLY and name != "rng"}
+    assert dataclasses.asdict(bgcut.CourseSettings()) == defaults
 
 
 def test_composite_over_colour_and_checker():
@@ -104,7 +146,8 @@ def test_basic_options_keep_the_earlier_default_masks():
 
     digest = hashlib.sha256()
     for _, image, _ in bgcut.demo_dataset():
-        digest.update(np.packbits(bgcut.remove_background(image, **bgcut.BASIC).mask).tobytes())
+        mask = bgcut.remove_background(image, settings=bgcut.BASIC).mask
+        digest.update(np.packbits(mask).tobytes())
     assert digest.hexdigest() == \
         "4e117e51574cb75f5f58a09ff3a357ee16af4ba100583469bfa88cd30021eb7c"
 
@@ -114,7 +157,7 @@ def test_fast_setting_is_not_worse_than_the_basic_options_on_real_photos(shared_
     for name in ("SOD", "WeizmannHorses", "GrabCut20"):
         data = bgcut.folder_dataset(shared_data / name)
         fast = bgcut.evaluate(data, method="fast", progress=False).iou.mean()
-        basic = bgcut.evaluate(data, progress=False, **bgcut.BASIC).iou.mean()
+        basic = bgcut.evaluate(data, progress=False, settings=bgcut.BASIC).iou.mean()
         assert fast >= basic, name
 
 

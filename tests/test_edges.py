@@ -6,7 +6,7 @@ from skimage import color, draw
 
 import kmeans_utils as ku
 from bgcut.edges import refine_edges
-from bgcut.graphcut import fit_colour_models
+from bgcut.colour_models import fit_colour_models
 
 
 def disk_photo(shape=(1200, 1600), radius=400):

@@ -105,8 +105,9 @@ def test_evaluate_on_a_dask_cluster():
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"workers": 0}, ValueError, "workers must be an integer >= 1, got 0"),
     ({"method": "magic"}, ValueError, "method must be one of"),
-    ({"rounds": -1}, ValueError, "rounds must be an integer >= 0"),
-], ids=["workers", "method", "option"])
+    ({"settings": {"rounds": 1}}, TypeError, "settings must be a bgcut.Settings"),
+    ({"method": "seed", "settings": bgcut.FAST}, ValueError, "not those of method 'seed'"),
+], ids=["workers", "method", "settings", "settings-of-another-method"])
 def test_evaluate_checks_options_before_the_first_image(kwargs, error, match):
     with pytest.raises(error, match=match):
         bgcut.evaluate(_six_scenes(), progress=False, **kwargs)

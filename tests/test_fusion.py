@@ -8,7 +8,8 @@ import pytest
 from conftest import red_square_scene
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from bgcut import cues, fusion
+from benchmarks.training import training_rows
+from bgcut import fusion
 
 TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "train.py"
 
@@ -31,15 +32,15 @@ def test_numpy_trees_equal_scikit_learn_predict(tmp_path):
 
 def test_trees_check_their_input():
     trees = fusion.default_trees()
-    with pytest.raises(ValueError, match=rf"X must have shape \(n, {len(cues.FEATURES)}\)"):
+    with pytest.raises(ValueError, match=rf"X must have shape \(n, {len(fusion.FEATURES)}\)"):
         trees.predict(np.zeros((3, 2)))
     with pytest.raises(ValueError, match="finite"):
-        trees.predict(np.full((1, len(cues.FEATURES)), np.nan))
+        trees.predict(np.full((1, len(fusion.FEATURES)), np.nan))
 
 
 def test_the_committed_model_is_small_and_matches_the_features():
     trees = fusion.default_trees()
-    assert trees.features == cues.FEATURES
+    assert trees.features == fusion.FEATURES
     assert fusion.MODEL_FILE.stat().st_size < 200_000
     assert len(trees.roots) >= 50
 
@@ -54,15 +55,15 @@ def test_calibrate_centres_on_the_otsu_split():
 
 def test_training_rows_of_the_red_square():
     image, truth = red_square_scene()
-    X, y, weight = fusion.training_rows(image, truth)
-    assert X.shape == (len(y), len(cues.FEATURES)) == (len(weight), len(cues.FEATURES))
+    X, y, weight = training_rows(image, truth)
+    assert X.shape == (len(y), len(fusion.FEATURES)) == (len(weight), len(fusion.FEATURES))
     np.testing.assert_allclose(weight.sum(), 1)
     assert ((y >= 0) & (y <= 1)).all()
     # The square covers 2500 of 19200 pixels; the weighted targets add up to that share.
     np.testing.assert_allclose((y * weight).sum(), truth.mean(), atol=0.01)
     assert (y > 0.9).sum() >= 5 and (y < 0.1).sum() >= 100
     with pytest.raises(ValueError, match=r"mask must have shape \(120, 160\), got \(10, 10\)"):
-        fusion.training_rows(image, np.zeros((10, 10), bool))
+        training_rows(image, np.zeros((10, 10), bool))
 
 
 def test_retraining_reproduces_the_committed_model(shared_data, tmp_path, monkeypatch):

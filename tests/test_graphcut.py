@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from skimage import color
 
-from bgcut.graphcut import ColourModels, contrast_weights, cut, fit_colour_models
+from bgcut.colour_models import ColourModels, fit_colour_models
+from bgcut.graphcut import contrast_weights, cut
 
 
 def two_halves(h=30, w=40, edge=23):
