@@ -39,8 +39,8 @@ def rgb_to_lab(colors):
 
     Examples
     --------
-    >>> rgb_to_lab(np.array([[255, 255, 255], [0, 0, 0]], np.uint8)).round(3).tolist()
-    [[100.0, 0.0, -0.0], [0.0, 0.0, 0.0]]
+    >>> rgb_to_lab(np.array([[255, 0, 0], [0, 0, 0]], np.uint8)).round(2).tolist()
+    [[53.24, 80.09, 67.2], [0.0, 0.0, 0.0]]
     """
     xyz = _LINEAR[colors] @ _XYZ_FROM_RGB.T / _WHITE
     f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)

@@ -90,7 +90,7 @@ def blend(cues, weights):
 
     Parameters
     ----------
-    cues : Cues
+    cues : bgcut.cues.Cues
     weights : mapping of `BLEND_CUES` names to weights >= 0 (see `check_blend`)
         ``"contrast"``: the contrast saliency; ``"barrier"``: the
         minimum-barrier distance normalised to [0, 1] (zeros unless `cues`
@@ -102,7 +102,11 @@ def blend(cues, weights):
     -------
     (n,) ndarray of float in [0, 1], the foreground score of each superpixel
     """
-    weights = check_blend(weights)
+    return _blend(cues, check_blend(weights))
+
+
+def _blend(cues, weights):
+    """`blend` with weights already checked (a dict of floats)."""
     cue = {"contrast": lambda: cues.contrast,
            "barrier": lambda: normalise(cues.barrier),
            "geodesic": lambda: normalise(geodesic_distance(cues.graph)),
@@ -277,7 +281,7 @@ def fuse(cues, settings):
     barrier = normalise(cues.barrier)
     fusion = settings.fusion
     if isinstance(fusion, Mapping):
-        return blend(cues, fusion), None, barrier
+        return _blend(cues, fusion), None, barrier  # checked by the settings
     if isinstance(fusion, str) and fusion == "fixed":
         return fixed_blend(cues.contrast, barrier, settings.barrier_weight), None, barrier
     trees = default_trees() if isinstance(fusion, str) else fusion

@@ -11,7 +11,14 @@ from hypothesis.extra import numpy as hnp
 import bgcut
 import kmeans_utils as ku
 
-REMOVERS = {"kmeans_utils": ku.remove_background, "bgcut": bgcut.remove_background}
+
+
+def _bgcut_remover(image, *, k, rng):
+    """bgcut.remove_background with `k` foreground colour clusters."""
+    return bgcut.remove_background(image, settings=bgcut.Settings(k=k), rng=rng)
+
+
+REMOVERS = {"kmeans_utils": ku.remove_background, "bgcut": _bgcut_remover}
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
