@@ -71,7 +71,7 @@ def fit_colour_models(foreground, background, *, k=3, rng=0):
         X, w = X[keep], w[keep]
         centers.append(ku.Kmeans(X, min(n_clusters, len(X)), iterations=10, rng=rng,
                                  weights=w)[0])
-    return ColourModels(*centers)
+    return ColourModels(foreground=centers[0], background=centers[1])
 
 
 def _nearest_distance(channels, centers):

@@ -115,6 +115,9 @@ def _blend(cues, weights):
     return total / sum(weights.values())
 
 
+_ARRAYS = ("feature", "threshold", "left", "right", "value", "roots")
+"""The node arrays of `Trees`, as stored in a file."""
+
 MODEL_FILE = Path(__file__).with_name("fusion.npz")
 """The project's trained model."""
 
@@ -184,15 +187,15 @@ class Trees(NamedTuple):
             offset += len(nodes)
             depth = max(depth, int(nodes["depth"].max()))
         feature, threshold, left, right, value = (np.concatenate(p) for p in zip(*parts))
-        return cls(feature.astype(np.int16), threshold.astype(np.float64),
-                   left.astype(np.int32), right.astype(np.int32), value.astype(np.float64),
-                   np.array(roots, np.int32), float(np.ravel(model._baseline_prediction)[0]),
-                   depth, tuple(features))
+        return cls(feature=feature.astype(np.int16), threshold=threshold.astype(np.float64),
+                   left=left.astype(np.int32), right=right.astype(np.int32),
+                   value=value.astype(np.float64), roots=np.array(roots, np.int32),
+                   baseline=float(np.ravel(model._baseline_prediction)[0]), depth=depth,
+                   features=tuple(features))
 
     def save(self, path):
         """Write the trees to a compressed ``.npz`` file."""
-        arrays = {name: getattr(self, name) for name in
-                  ("feature", "threshold", "left", "right", "value", "roots")}
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
         np.savez_compressed(path, **arrays, baseline=self.baseline, depth=self.depth,
                             features=np.array(self.features))
 
@@ -200,9 +203,9 @@ class Trees(NamedTuple):
     def load(cls, path):
         """Read trees written by `save`."""
         with np.load(path, allow_pickle=False) as data:
-            return cls(data["feature"], data["threshold"], data["left"], data["right"],
-                       data["value"], data["roots"], float(data["baseline"]),
-                       int(data["depth"]), tuple(str(f) for f in data["features"]))
+            arrays = {name: data[name] for name in _ARRAYS}
+            return cls(**arrays, baseline=float(data["baseline"]), depth=int(data["depth"]),
+                       features=tuple(str(f) for f in data["features"]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -212,7 +215,7 @@ def default_trees():
     Raises
     ------
     ValueError
-        If the file's features are not `bgcut.cues.FEATURES` (the model
+        If the file's features are not `FEATURES` (the model
         must be retrained after the features change).
     """
     trees = Trees.load(MODEL_FILE)

@@ -114,7 +114,8 @@ def region_graph(labels, lab):
     keys = np.unique(lo.astype(np.int64) * n + hi)
     edges = np.stack([keys // n, keys % n], axis=1).astype(np.intp)
     border = np.flatnonzero(ku.border_counts(labels, n))
-    return RegionGraph(n, size, mean_color, position, edges, border)
+    return RegionGraph(n=n, size=size, color=mean_color, position=position, edges=edges,
+                       border=border)
 
 
 def boundary_connectivity(graph, *, sigma_color=10.0):

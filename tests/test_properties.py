@@ -13,7 +13,7 @@ import kmeans_utils as ku
 
 
 
-def _bgcut_remover(image, *, k, rng):
+def _bgcut_remover(image, *, k=3, rng=0):
     """bgcut.remove_background with `k` foreground colour clusters."""
     return bgcut.remove_background(image, settings=bgcut.Settings(k=k), rng=rng)
 
