@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import bgcut  # noqa: E402
 from bgcut import batch  # noqa: E402
-from bgcut.fusion import MODEL_FILE, Trees  # noqa: E402
+from bgcut.fusion import MODEL_FILE  # noqa: E402
 from benchmarks.quality import result_rows  # noqa: E402
-from benchmarks.training import training_rows  # noqa: E402
+from benchmarks.training import training_rows, trees_from_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 TRAINING_SETS = ("SOD", "WeizmannHorses")
@@ -81,7 +81,7 @@ def fit(rows, keep=None):
     use = np.ones(len(rows["y"]), bool) if keep is None else keep[rows["image"]]
     model = HistGradientBoostingRegressor(**PARAMETERS)
     model.fit(rows["X"][use], rows["y"][use], sample_weight=rows["weight"][use])
-    return Trees.from_histogram_gradient_boosting(model)
+    return trees_from_model(model)
 
 
 def build(data_root=SHARED, out=MODEL_FILE, *, workers=None):

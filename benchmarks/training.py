@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import kmeans_utils as ku  # noqa: E402
 from bgcut.colour import resize_map  # noqa: E402
 from bgcut.cues import superpixel_cues  # noqa: E402
-from bgcut.fusion import FEATURES  # noqa: E402
+from bgcut.fusion import FEATURES, Trees  # noqa: E402
 from bgcut.io import check_image  # noqa: E402
 
 
@@ -49,3 +49,33 @@ def training_rows(image, mask):
     covered = resize_map(mask, regions.shape, Image.Resampling.BOX)
     target = np.bincount(regions.ravel(), covered.ravel(), minlength=graph.n) / graph.size
     return features, np.clip(target, 0, 1), graph.size / graph.size.sum()
+
+
+def trees_from_model(model, features=FEATURES):
+    """The `bgcut.fusion.Trees` of a fitted scikit-learn ``HistGradientBoostingRegressor``.
+
+    Reads the fitted predictors' node arrays (numerical splits, no missing
+    values): scikit-learn has no public accessor for them, so this lives
+    with the training code, and the package never imports scikit-learn.
+    """
+    parts, roots, offset, depth = [], [], 0, 0
+    for (tree,) in model._predictors:
+        nodes = tree.nodes
+        if nodes["is_categorical"].any():
+            raise ValueError("categorical splits are not supported")
+        leaf = nodes["is_leaf"].astype(bool)
+        own = np.arange(len(nodes))
+        parts.append((np.where(leaf, 0, nodes["feature_idx"]),
+                      np.where(leaf, np.inf, nodes["num_threshold"]),
+                      np.where(leaf, own, nodes["left"]) + offset,
+                      np.where(leaf, own, nodes["right"]) + offset,
+                      np.where(leaf, nodes["value"], 0.0)))
+        roots.append(offset)
+        offset += len(nodes)
+        depth = max(depth, int(nodes["depth"].max()))
+    feature, threshold, left, right, value = (np.concatenate(p) for p in zip(*parts))
+    return Trees(feature=feature.astype(np.int16), threshold=threshold.astype(np.float64),
+                 left=left.astype(np.int32), right=right.astype(np.int32),
+                 value=value.astype(np.float64), roots=np.array(roots, np.int32),
+                 baseline=float(np.ravel(model._baseline_prediction)[0]), depth=depth,
+                 features=tuple(features))

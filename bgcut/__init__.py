@@ -22,7 +22,9 @@
   embedded demo set;
 - `bgcut.evaluation` -- scores, `evaluate` over a dataset, `summarize`;
 - `bgcut.batch` -- the one batch engine (serial, process pool or a cluster);
-- `bgcut.folders`, `bgcut.cli` -- folders of files and ``python -m bgcut``;
+- `bgcut.folders`, `bgcut.cli` -- folders of files and ``python -m bgcut``
+  (`bgcut.signals`, `bgcut.streams`: stop signals, output streams that may
+  close); `bgcut.validation` -- the checks of options;
 - `bgcut.shortcut`, `bgcut.classify` -- does removing the background help a
   classifier? Labelled sets (generated and real) and the comparison.
 """

@@ -12,7 +12,7 @@ time (vectorised along it), and the scans are repeated a few times.
 
 import numpy as np
 
-from . import _validate
+from . import validation
 
 __all__ = ["minimum_barrier_distance", "normalise"]
 
@@ -61,7 +61,7 @@ def minimum_barrier_distance(image, *, scans=2):
             or not np.isfinite(values).all():
         raise ValueError(f"image must be a finite (H, W) or (H, W, C) array, "
                          f"got shape {np.shape(image)}")
-    scans = _validate.integer("scans", scans, 1)
+    scans = validation.integer("scans", scans, 1)
     channels = np.moveaxis(values, 2, 0)
     values = np.stack([channels, -channels])  # (2, C, H, W): the value, and its negative
     bounds = values.copy()
@@ -86,7 +86,7 @@ def minimum_barrier_distance(image, *, scans=2):
 def normalise(values, *, percentile=95.0):
     """Scale non-negative values to [0, 1] by a high percentile, robust to a few outliers."""
     values = np.asarray(values, dtype=np.float64)
-    percentile = _validate.number("percentile", percentile, 0, 100)
+    percentile = validation.number("percentile", percentile, 0, 100)
     if values.size == 0:
         raise ValueError("values must not be empty")
     top = np.percentile(values, percentile)

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple
 
-from . import _signals, _validate
+from . import signals, validation
 from .progress import bar as progress_bar
 
 __all__ = ["Outcome", "run", "process_pool", "cores", "check_workers"]
@@ -41,7 +41,7 @@ def cores():
 
 def check_workers(workers):
     """The number of processes to use: `workers` (an integer >= 1), or one per core if None."""
-    return cores() if workers is None else _validate.integer("workers", workers, 1)
+    return cores() if workers is None else validation.integer("workers", workers, 1)
 
 
 @contextlib.contextmanager
@@ -56,7 +56,7 @@ def process_pool(workers=None, *, initializer=None, initargs=()):
     opens a pool needs the usual ``if __name__ == "__main__":`` guard.
 
     The workers ignore SIGINT and end with this process: when the block
-    ends with an exception (Ctrl-C, `bgcut._signals.Stopped`, any error),
+    ends with an exception (Ctrl-C, `bgcut.signals.Stopped`, any error),
     the work not started is cancelled and the workers are terminated and
     waited for before the exception goes on; a worker whose parent dies
     without that (``kill -9``) exits by itself.
@@ -76,10 +76,10 @@ def process_pool(workers=None, *, initializer=None, initargs=()):
     saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
     os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
     try:
-        _signals.start_resource_tracker()
+        signals.start_resource_tracker()
         pool = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_signals.start_worker,
+            initializer=signals.start_worker,
             initargs=(pickle.dumps((initializer, initargs)),))
         try:
             yield pool
@@ -151,7 +151,7 @@ def _on_processes(task, items, workers, bar):
         size = 1 if alone else min(workers, len(pending))
         batch = pending[:1] if alone else pending
         with process_pool(size, initializer=_install, initargs=(task,)) as pool:
-            with _signals.deferred():  # no worker half started
+            with signals.deferred():  # no worker half started
                 futures = {pool.submit(_attempt_installed, item): (i, item)
                            for i, item in batch}
             for future in as_completed(futures):

@@ -45,7 +45,7 @@ from scipy import ndimage
 
 import kmeans_utils as ku
 
-from . import _validate
+from . import validation
 from .colour import resize_map
 from .colour_models import fit_colour_models
 from .cues import superpixel_cues
@@ -91,7 +91,7 @@ def clean_mask(mask, *, min_component=0.2):
     (H, W) ndarray of bool
     """
     mask = ku.as_mask(mask)
-    return _clean(mask, _validate.number("min_component", min_component, 0, 1))
+    return _clean(mask, validation.number("min_component", min_component, 0, 1))
 
 
 class Steps(NamedTuple):

@@ -20,7 +20,7 @@ from PIL import Image
 
 import kmeans_utils as ku
 
-from . import _validate, batch
+from . import validation, batch
 from .cutout import remove_background
 from .datasets import Dataset
 from .io import check_image
@@ -66,7 +66,7 @@ def variant_images(image, mask=None, *, size=64, variants=VARIANTS):
     dict of str to (size, size, 3) uint8 ndarray
     """
     rgb = check_image(image)
-    size = _validate.integer("size", size, 16)
+    size = validation.integer("size", size, 16)
     _check_variants(variants)
     if mask is not None:
         mask = ku.as_mask(mask)
@@ -151,7 +151,7 @@ def hog_logistic(train_images, train_labels, *, C=0.1, rng=0):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    C = _validate.positive("C", C)
+    C = validation.positive("C", C)
     model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000,
                                                                random_state=rng))
     model.fit(np.stack([features(image) for image in train_images]), np.asarray(train_labels))
@@ -171,8 +171,8 @@ def wilson(correct, n, *, z=1.959963984540054):
     >>> print(f"{low:.3f} {high:.3f}")
     0.490 0.943
     """
-    correct = _validate.integer("correct", correct, 0)
-    n = _validate.integer("n", n, 1)
+    correct = validation.integer("correct", correct, 0)
+    n = validation.integer("n", n, 1)
     if correct > n:
         raise ValueError(f"correct must be <= n={n}, got {correct}")
     p = correct / n
@@ -256,7 +256,7 @@ def compare(sets, *, regime, classifier=hog_logistic, size=64, variants=VARIANTS
         raise TypeError(f"regime must be a str, got {type(regime).__name__}")
     if not callable(classifier):
         raise TypeError(f"classifier must be callable, got {type(classifier).__name__}")
-    size = _validate.integer("size", size, 16)
+    size = validation.integer("size", size, 16)
     items = [(key, i) for key, (data, _) in sets.items() for i in range(len(data))]
     task = _Versions({key: data for key, (data, _) in sets.items()}, size, tuple(variants))
     outcomes = batch.run(task, items, workers=workers, executor=executor, progress=progress,
@@ -363,7 +363,7 @@ def describe(table, *, chance=0.5):
         Markdown.
     """
     _check_table(table)
-    chance = _validate.number("chance", chance, 0, 1)
+    chance = validation.number("chance", chance, 0, 1)
     return "\n\n".join(_paragraph(regime, part, chance)
                        for regime, part in table.groupby("regime", sort=False))
 

@@ -4,7 +4,7 @@ import argparse
 import functools
 import sys
 
-from . import _validate
+from . import validation
 from .batch import cores
 from .cutout import ALPHAS, METHODS, check_color
 from .folders import check_path, remove_backgrounds
@@ -41,7 +41,7 @@ def _count(name):
             value = int(text)
         except ValueError:
             value = text  # the check names it
-        return _validate.integer(name, value, 1)
+        return validation.integer(name, value, 1)
     return _checked(parse)
 
 
@@ -84,7 +84,7 @@ def main(argv=None):
     0 when every image succeeded, 1 when any failed, 2 for a usage error
     (one line on stderr, no traceback). ``python -m bgcut`` adds
     ``128 + signal number`` for a run that a stop signal ended (see
-    `bgcut._signals`).
+    `bgcut.signals`).
     """
     args = _parser().parse_args(argv)
     settings = None if args.max_side is None \

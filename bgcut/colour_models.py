@@ -14,7 +14,7 @@ import numpy as np
 
 import kmeans_utils as ku
 
-from . import _validate
+from . import validation
 
 __all__ = ["ColourModels", "fit_colour_models"]
 
@@ -60,7 +60,7 @@ def fit_colour_models(foreground, background, *, k=3, rng=0):
     -------
     ColourModels
     """
-    k = _validate.integer("k", k, 1)
+    k = validation.integer("k", k, 1)
     rng = np.random.default_rng(rng)
     centers = []
     for (X, w), n_clusters in ((foreground, k), (background, 2 * k)):

@@ -6,7 +6,7 @@ import numpy as np
 
 import kmeans_utils as ku
 
-from . import _validate
+from . import validation
 from .boundary import steps
 from .io import check_image
 from .matte import soft_cutout
@@ -123,7 +123,7 @@ def composite(cutout, background="checker", *, tile=8):
     cutout = np.asarray(cutout)
     if cutout.dtype != np.uint8 or cutout.ndim != 3 or cutout.shape[2] != 4:
         raise ValueError(f"cutout must be (H, W, 4) uint8, got {cutout.dtype} {cutout.shape}")
-    tile = _validate.integer("tile", tile, 1)
+    tile = validation.integer("tile", tile, 1)
     checker = isinstance(background, str) and background == "checker"
     base = None if checker else np.asarray(check_color(background), np.uint32)
     h, w = cutout.shape[:2]

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate, demo
+from . import validation, demo
 from .io import files_by_stem, read_image, read_mask
 
 __all__ = ["KAGGLE_DATASET", "Sample", "Dataset", "folder_dataset", "demo_dataset",
@@ -74,7 +74,7 @@ class Dataset(Sequence):
         >>> data.sample(3).names, len(data.sample(10))
         (['d', 'e', 'f'], 6)
         """
-        n = _validate.integer("n", n, 1)
+        n = validation.integer("n", n, 1)
         if n >= len(self):
             return self
         chosen = np.sort(np.random.default_rng(rng).choice(len(self), n, replace=False))

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from . import _validate
+from . import validation
 
 __all__ = ["SHAPE", "NAMES", "skimage_picture", "fit_picture", "scene", "large_scene",
            "soft_scene"]
@@ -165,7 +165,7 @@ def large_scene(scale=6):
 
     Returns (H, W, 3) uint8 and its exact (H, W) bool mask, H = 328 `scale`.
     """
-    scale = _validate.integer("scale", scale, 1)
+    scale = validation.integer("scale", scale, 1)
     silhouette = skimage_picture("horse")[..., 0] < 128
     h, w = silhouette.shape[0] * scale, silhouette.shape[1] * scale
     smooth = Image.fromarray(silhouette.astype(np.float32)).resize((w, h),
@@ -189,7 +189,7 @@ def soft_scene(seed=0):
 
     Returns (240, 320, 3) uint8 and the (240, 320) float64 alpha in [0, 1].
     """
-    seed = _validate.integer("seed", seed, 0)
+    seed = validation.integer("seed", seed, 0)
     rng = np.random.default_rng(seed)
     h, w = SHAPE
     rows, cols = np.mgrid[:h, :w]

@@ -14,7 +14,7 @@ from scipy import ndimage
 
 import kmeans_utils as ku
 
-from . import _validate
+from . import validation
 from .colour import lab_image
 
 __all__ = ["refine_edges"]
@@ -38,8 +38,8 @@ def refine_edges(rgb, mask, models, *, band=2, prior_weight=0.5):
     -------
     (H, W) ndarray of bool
     """
-    band = _validate.integer("band", band, 1)
-    prior_weight = _validate.number("prior_weight", prior_weight, 0, 1)
+    band = validation.integer("band", band, 1)
+    prior_weight = validation.number("prior_weight", prior_weight, 0, 1)
     shape = rgb.shape[:2]
     coarse = ku.resize_mask(mask, shape, check_input=False)
     # Enlarged less than twice, a stair step is at most one pixel: nothing to refine.

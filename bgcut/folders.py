@@ -173,7 +173,7 @@ def remove_backgrounds(src, out, *, gt=None, save_mask=False, background=None,
     masks, ``iou.csv``) is written under a unique temporary name and renamed,
     so an interrupted run leaves no half-written file; leftovers of runs that
     were killed are removed at the start. A run that is stopped (Ctrl-C,
-    `bgcut._signals.Stopped`) ends its workers and removes their temporary
+    `bgcut.signals.Stopped`) ends its workers and removes their temporary
     files before the exception goes on. No input file -- photo or
     ground-truth mask -- is ever replaced, whatever path leads to it.
 

@@ -164,35 +164,6 @@ class Trees(NamedTuple):
             node = np.where(go_left, self.left[node], self.right[node])
         return self.baseline + self.value[node].sum(axis=1)
 
-    @classmethod
-    def from_histogram_gradient_boosting(cls, model, features=FEATURES):
-        """The trees of a fitted scikit-learn ``HistGradientBoostingRegressor``.
-
-        Reads the fitted predictors' node arrays (numerical splits, no
-        missing values); scikit-learn itself is not imported.
-        """
-        parts, roots, offset, depth = [], [], 0, 0
-        for (tree,) in model._predictors:
-            nodes = tree.nodes
-            if nodes["is_categorical"].any():
-                raise ValueError("categorical splits are not supported")
-            leaf = nodes["is_leaf"].astype(bool)
-            own = np.arange(len(nodes))
-            parts.append((np.where(leaf, 0, nodes["feature_idx"]),
-                          np.where(leaf, np.inf, nodes["num_threshold"]),
-                          np.where(leaf, own, nodes["left"]) + offset,
-                          np.where(leaf, own, nodes["right"]) + offset,
-                          np.where(leaf, nodes["value"], 0.0)))
-            roots.append(offset)
-            offset += len(nodes)
-            depth = max(depth, int(nodes["depth"].max()))
-        feature, threshold, left, right, value = (np.concatenate(p) for p in zip(*parts))
-        return cls(feature=feature.astype(np.int16), threshold=threshold.astype(np.float64),
-                   left=left.astype(np.int32), right=right.astype(np.int32),
-                   value=value.astype(np.float64), roots=np.array(roots, np.int32),
-                   baseline=float(np.ravel(model._baseline_prediction)[0]), depth=depth,
-                   features=tuple(features))
-
     def save(self, path):
         """Write the trees to a compressed ``.npz`` file."""
         arrays = {name: getattr(self, name) for name in _ARRAYS}

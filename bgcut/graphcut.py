@@ -15,7 +15,7 @@ import numpy as np
 
 import kmeans_utils as ku
 
-from . import _validate
+from . import validation
 from .colour import lab_image, resize_map
 from .colour_models import fit_colour_models
 
@@ -40,7 +40,7 @@ def contrast_weights(lab, smoothness=10.0):
     lab = np.asarray(lab, dtype=np.float64)
     if lab.ndim != 3 or lab.shape[2] != 3 or lab.shape[0] == 0 or lab.shape[1] == 0:
         raise ValueError(f"lab must have shape (H, W, 3), got {lab.shape}")
-    smoothness = _validate.number("smoothness", smoothness, 0, np.inf)
+    smoothness = validation.number("smoothness", smoothness, 0, np.inf)
     across = ((lab[:, 1:] - lab[:, :-1]) ** 2).sum(axis=2)
     along = ((lab[1:] - lab[:-1]) ** 2).sum(axis=2)
     mean = (across.sum() + along.sum()) / max(across.size + along.size, 1)

@@ -31,7 +31,7 @@ from scipy.sparse import linalg as splinalg
 
 import kmeans_utils as ku
 
-from . import _validate
+from . import validation
 from .io import check_image
 
 __all__ = ["band_width", "trimap", "alpha_matte", "estimate_foreground", "soft_cutout"]
@@ -83,7 +83,7 @@ def trimap(mask, *, width=2):
     >>> trimap([[0, 0, 1, 1]], width=1).tolist()
     [[0, 128, 128, 255]]
     """
-    return _trimap(ku.as_mask(mask), _validate.integer("width", width, 1))
+    return _trimap(ku.as_mask(mask), validation.integer("width", width, 1))
 
 
 def _trimap(mask, width):
@@ -177,7 +177,7 @@ def alpha_matte(image, trimap, *, epsilon=EPSILON):
     """
     rgb = check_image(image)
     trimap = _check_trimap(trimap, rgb.shape[:2])
-    return _closed_form(rgb, trimap, _validate.positive("epsilon", epsilon))
+    return _closed_form(rgb, trimap, validation.positive("epsilon", epsilon))
 
 
 def _closed_form(rgb, trimap, epsilon):
@@ -255,7 +255,7 @@ def estimate_foreground(image, alpha, *, radii=RADII):
     alpha = _check_alpha(alpha, rgb.shape[:2])
     if not (isinstance(radii, (tuple, list)) and len(radii) == 2):
         raise ValueError(f"radii must be two integers >= 1, got {radii!r}")
-    coarse, fine = (_validate.integer("radii", r, 1) for r in radii)
+    coarse, fine = (validation.integer("radii", r, 1) for r in radii)
     return _blur_foreground(rgb, alpha, coarse, fine)
 
 
@@ -312,7 +312,7 @@ def soft_cutout(image, mask, *, width=None, check_input=True):
     rgb = check_image(image) if check_input else image
     mask = ku.resize_mask(ku.as_mask(mask) if check_input else mask, rgb.shape[:2],
                           check_input=False)
-    width = band_width(rgb.shape) if width is None else _validate.integer("width", width, 1)
+    width = band_width(rgb.shape) if width is None else validation.integer("width", width, 1)
     hard = ku.Cutout.from_mask(rgb, mask)
     if mask.all() or not mask.any() or min(mask.shape) < 3:
         return hard

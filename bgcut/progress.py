@@ -8,7 +8,7 @@ widget bar's saved text would.
 
 import sys
 
-from . import _streams
+from . import streams
 
 __all__ = ["bar"]
 
@@ -43,14 +43,14 @@ def bar(total, *, desc=None, disable=False):
     """A tqdm progress bar over `total` images (see the module docstring).
 
     A stderr that is missing or fails (closed, full, a pipe whose reader
-    went away) loses the bar, never the work (`bgcut._streams.Forgiving`).
+    went away) loses the bar, never the work (`bgcut.streams.Forgiving`).
     """
     from tqdm import tqdm
 
     if not disable and _in_notebook():
         file, width = _DisplayLine(), 80
     else:
-        file, width = _streams.forgiving(sys.stderr), None
+        file, width = streams.forgiving(sys.stderr), None
         disable = disable or file is None
     return tqdm(total=total, desc=desc, unit="image", disable=disable, file=file,
                 ncols=width)

@@ -24,7 +24,7 @@ from skimage.segmentation import slic
 
 import kmeans_utils as ku
 
-from . import _validate
+from . import validation
 
 __all__ = ["superpixels", "RegionGraph", "region_graph", "boundary_connectivity",
            "region_saliency", "check_graph", "manifold_ranking", "border_ranking",
@@ -48,9 +48,9 @@ def superpixels(lab, n_segments=150, *, compactness=10.0, iterations=10):
     lab = np.asarray(lab, dtype=np.float64)
     if lab.ndim != 3 or lab.shape[2] != 3 or lab.shape[0] == 0 or lab.shape[1] == 0:
         raise ValueError(f"lab must have shape (H, W, 3), got {lab.shape}")
-    n_segments = _validate.integer("n_segments", n_segments, 1)
-    iterations = _validate.integer("iterations", iterations, 1)
-    compactness = _validate.positive("compactness", compactness)
+    n_segments = validation.integer("n_segments", n_segments, 1)
+    iterations = validation.integer("iterations", iterations, 1)
+    compactness = validation.positive("compactness", compactness)
     labels = slic(lab, n_segments=n_segments, compactness=compactness,
                   max_num_iter=iterations, convert2lab=False, start_label=0,
                   channel_axis=-1)
@@ -133,7 +133,7 @@ def boundary_connectivity(graph, *, sigma_color=10.0):
     -------
     (n,) ndarray of float
     """
-    sigma_color = _validate.positive("sigma_color", sigma_color)
+    sigma_color = validation.positive("sigma_color", sigma_color)
     n = graph.n
     i, j = np.meshgrid(graph.border, graph.border)
     links = np.r_[graph.edges, np.stack([i[i < j], j[i < j]], axis=1)]
@@ -174,10 +174,10 @@ def region_saliency(graph, connectivity=None, *, sigma_color=10.0, sigma_boundar
     -------
     (n,) ndarray of float
     """
-    sigma_color = _validate.positive("sigma_color", sigma_color)
-    sigma_boundary = _validate.positive("sigma_boundary", sigma_boundary)
-    sigma_space = _validate.positive("sigma_space", sigma_space)
-    smoothness = _validate.positive("smoothness", smoothness)
+    sigma_color = validation.positive("sigma_color", sigma_color)
+    sigma_boundary = validation.positive("sigma_boundary", sigma_boundary)
+    sigma_space = validation.positive("sigma_space", sigma_space)
+    smoothness = validation.positive("smoothness", smoothness)
     if connectivity is None:
         connectivity = boundary_connectivity(graph, sigma_color=sigma_color)
     background = 1 - np.exp(-connectivity ** 2 / (2 * sigma_boundary ** 2))
@@ -249,10 +249,10 @@ def manifold_ranking(graph, queries, *, alpha=0.99, sigma_color=10.0):
     y = np.asarray(queries, dtype=np.float64)
     if y.shape != (graph.n,):
         raise ValueError(f"queries must have shape ({graph.n},), got {y.shape}")
-    alpha = _validate.number("alpha", alpha, 0, 1)
+    alpha = validation.number("alpha", alpha, 0, 1)
     if alpha >= 1:
         raise ValueError(f"alpha must be below 1, got {alpha!r}")
-    sigma_color = _validate.positive("sigma_color", sigma_color)
+    sigma_color = validation.positive("sigma_color", sigma_color)
     if not y.any():
         return np.zeros(graph.n)
     affinity = _similarity_matrix(graph, sigma_color)
@@ -293,7 +293,7 @@ def geodesic_distance(graph, *, floor=3.0):
     [0.0, 0.0, 0.0, 37.0]
     """
     check_graph(graph)
-    floor = _validate.number("floor", floor, 0, np.inf)
+    floor = validation.number("floor", floor, 0, np.inf)
     i, j = graph.edges.T
     step = np.sqrt(((graph.color[i] - graph.color[j]) ** 2).sum(axis=1))
     # Zero-cost steps would vanish from a sparse graph: keep them by a hair.

@@ -19,7 +19,7 @@ Change one with `Settings.replace`: ``bgcut.FAST.replace(max_side=120)``.
 import dataclasses
 from collections.abc import Mapping
 
-from . import _validate
+from . import validation
 from .fusion import Trees, check_blend
 
 __all__ = ["Settings", "CourseSettings", "DEFAULT", "FAST", "BASIC", "SEED"]
@@ -122,13 +122,13 @@ class Settings(_Replaceable):
     edges: bool = True
 
     def __post_init__(self):
-        checked = {name: _validate.integer(name, getattr(self, name), low)
+        checked = {name: validation.integer(name, getattr(self, name), low)
                    for name, low in _INTEGERS.items()}
-        checked.update({name: _validate.number(name, getattr(self, name), 0, 1)
+        checked.update({name: validation.number(name, getattr(self, name), 0, 1)
                         for name in _FRACTIONS})
-        checked["smoothness"] = _validate.number("smoothness", self.smoothness, 0, float("inf"))
-        checked["clean"] = _validate.flag("clean", self.clean)
-        checked["edges"] = _validate.flag("edges", self.edges)
+        checked["smoothness"] = validation.number("smoothness", self.smoothness, 0, float("inf"))
+        checked["clean"] = validation.flag("clean", self.clean)
+        checked["edges"] = validation.flag("edges", self.edges)
         checked["fusion"] = _check_fusion(self.fusion)
         for name, value in checked.items():
             object.__setattr__(self, name, value)
@@ -174,7 +174,7 @@ class CourseSettings(_Replaceable):
 
     def __post_init__(self):
         for name, low in (("k", 1), ("max_side", 1), ("iterations", 0), ("border_width", 1)):
-            object.__setattr__(self, name, _validate.integer(name, getattr(self, name), low))
+            object.__setattr__(self, name, validation.integer(name, getattr(self, name), low))
         share = self.border_share
         if isinstance(share, bool) or not isinstance(share, (int, float)) \
                 or not 0 < share <= 1:

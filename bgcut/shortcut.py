@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from . import _validate
+from . import validation
 from .datasets import Dataset, folder_dataset
 from .demo import fit_picture, skimage_picture
 from .io import image_files, read_image
@@ -163,11 +163,11 @@ def shortcut_sets(*, n_train=80, n_test=48, size=64, bias=0.9, rng=0):
     >>> labels, data[0].image.shape, data[0].mask.dtype
     (['horse', 'star'], (32, 32, 3), dtype('bool'))
     """
-    n_train = _validate.integer("n_train", n_train, 2)
-    n_test = _validate.integer("n_test", n_test, 2)
-    size = _validate.integer("size", size, 16)
-    bias = _validate.number("bias", bias, 0, 1)
-    rng = np.random.default_rng(_validate.integer("rng", rng, 0))
+    n_train = validation.integer("n_train", n_train, 2)
+    n_test = validation.integer("n_test", n_test, 2)
+    size = validation.integer("size", size, 16)
+    bias = validation.number("bias", bias, 0, 1)
+    rng = np.random.default_rng(validation.integer("rng", rng, 0))
     kinds = list(BACKGROUNDS)
     seeds = iter(rng.permutation(10 * (n_train + 3 * n_test)))  # distinct seeds
 
@@ -309,8 +309,8 @@ def photo_sets(folders, *, n_train=250, rng=0):
     folders = dict(folders)
     if len(folders) < 2:
         raise ValueError(f"need at least two classes, got {sorted(folders)}")
-    n_train = _validate.integer("n_train", n_train, 1)
-    rng = np.random.default_rng(_validate.integer("rng", rng, 0))
+    n_train = validation.integer("n_train", n_train, 1)
+    rng = np.random.default_rng(validation.integer("rng", rng, 0))
     datasets, train, rest = {}, {}, {}
     for label, folder in folders.items():
         datasets[label] = data = folder_dataset(folder)

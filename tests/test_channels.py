@@ -14,7 +14,7 @@ from conftest import red_square_scene
 from PIL import Image
 
 import bgcut
-from bgcut import _streams, batch
+from bgcut import streams, batch
 
 ROOT = Path(__file__).resolve().parents[1]
 BASH = shutil.which("bash")
@@ -142,9 +142,9 @@ def test_remove_backgrounds_without_stderr(folders, monkeypatch):
 
 def test_forgiving_stream_writes_until_it_fails():
     sink = io.StringIO()
-    stream = _streams.Forgiving(sink)
+    stream = streams.Forgiving(sink)
     assert stream.write("one ") == 4 and not stream.closed
     sink.close()
     assert stream.write("two") == 3 and stream.closed  # swallowed, then dropped
     stream.flush()
-    assert _streams.Forgiving(None).write("x") == 1 and not _streams.Forgiving(None).isatty()
+    assert streams.Forgiving(None).write("x") == 1 and not streams.Forgiving(None).isatty()

@@ -8,7 +8,7 @@ import pytest
 from conftest import red_square_scene
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from benchmarks.training import training_rows
+from benchmarks.training import training_rows, trees_from_model
 from bgcut import fusion
 
 TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "train.py"
@@ -20,7 +20,7 @@ def test_numpy_trees_equal_scikit_learn_predict(tmp_path):
     y = np.sin(3 * X[:, 0]) + (X[:, 1] > 0.3) - X[:, 2] * X[:, 3]
     model = HistGradientBoostingRegressor(max_iter=30, max_leaf_nodes=8, random_state=0)
     model.fit(X, y)
-    trees = fusion.Trees.from_histogram_gradient_boosting(model, "abcd")
+    trees = trees_from_model(model, "abcd")
     fresh = rng.normal(size=(300, 4)) * 2
     np.testing.assert_allclose(trees.predict(fresh), model.predict(fresh), rtol=1e-12)
     np.testing.assert_allclose(trees.predict(X[:5]), model.predict(X[:5]), rtol=1e-12)

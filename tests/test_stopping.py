@@ -19,7 +19,7 @@ from conftest import red_square_scene
 from PIL import Image
 
 import bgcut
-from bgcut import _signals, batch, io
+from bgcut import signals, batch, io
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = 20
@@ -92,7 +92,7 @@ def catches(pid, signum):
 
 def _default_signals():
     """In the child before exec: the stop signals as a fresh terminal session has them."""
-    for signum in _signals.STOP_SIGNALS:
+    for signum in signals.STOP_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
 
 
@@ -292,10 +292,10 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
 
 
 def test_stopped_is_a_keyboard_interrupt_with_the_shell_status():
-    stop = _signals.Stopped(signal.SIGTERM)
+    stop = signals.Stopped(signal.SIGTERM)
     assert isinstance(stop, KeyboardInterrupt)
     assert stop.exit_status == 143 and str(stop) == "stopped by SIGTERM"
-    assert _signals.Stopped(signal.SIGHUP).exit_status == 129
+    assert signals.Stopped(signal.SIGHUP).exit_status == 129
 
 
 def test_a_stop_that_surfaces_as_another_error_still_exits_as_stopped(monkeypatch, capsys):
@@ -307,13 +307,13 @@ def test_a_stop_that_surfaces_as_another_error_still_exits_as_stopped(monkeypatc
         os.kill(os.getpid(), signal.SIGTERM)
         try:
             time.sleep(5)
-        except _signals.Stopped:
+        except signals.Stopped:
             raise ImportError('PyCapsule_Import could not import module "datetime"') from None
 
     monkeypatch.setattr(bgcut.cli, "main", interrupted_import)
     assert entry._main() == 128 + signal.SIGTERM
     assert "stopped by SIGTERM" in capsys.readouterr().err
-    assert _signals.received() == signal.SIGTERM
+    assert signals.received() == signal.SIGTERM
 
 
 def test_an_error_without_a_stop_signal_is_raised_as_it_is(monkeypatch):
@@ -326,4 +326,4 @@ def test_an_error_without_a_stop_signal_is_raised_as_it_is(monkeypatch):
     monkeypatch.setattr(bgcut.cli, "main", failing)
     with pytest.raises(ImportError, match="a real import problem"):
         entry._main()
-    assert _signals.received() is None
+    assert signals.received() is None

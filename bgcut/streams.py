@@ -5,7 +5,7 @@ exit status are the job. A stream that fails (closed with ``2>&-``, a full
 device such as ``/dev/full``, a pipe whose reader went away, a terminal
 that was closed) is dropped quietly and the run goes on.
 
-This module imports only the standard library (see `bgcut._signals`).
+This module imports only the standard library (see `bgcut.signals`).
 """
 
 import os
