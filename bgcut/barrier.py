@@ -17,18 +17,18 @@ from . import validation
 __all__ = ["minimum_barrier_distance", "normalise"]
 
 
-def _relax(bounds, barrier, values, source, target):
-    """Offer each pixel of `target` the path through its neighbour in `source`.
+def _relax(source, bounds, barrier, values):
+    """Offer each pixel of a line the path through its neighbour on the line before.
 
-    `bounds` holds the path's largest value and its negated smallest value,
-    (2, C, ...), so that one `np.maximum` extends both.
+    `source` and `bounds` hold the paths' largest value and negated smallest
+    value, (2, C, n), so that one `np.maximum` extends both; `barrier` (C, n)
+    and `bounds` are views of one row or column, updated in place.
     """
-    extended = np.maximum(bounds[source], values[target])
+    extended = np.maximum(source, values)
     new_barrier = extended[0] + extended[1]
-    better = new_barrier < barrier[target[1:]]
-    # Both targets are views (a row or column of every channel): updated in place.
-    np.copyto(barrier[target[1:]], new_barrier, where=better)
-    np.copyto(bounds[target], extended, where=better)
+    better = new_barrier < barrier
+    np.copyto(barrier, new_barrier, where=better)
+    np.copyto(bounds, extended, where=better)
 
 
 def minimum_barrier_distance(image, *, scans=2):
@@ -67,19 +67,17 @@ def minimum_barrier_distance(image, *, scans=2):
     bounds = values.copy()
     barrier = np.full(values.shape[1:], np.inf)
     barrier[:, 0], barrier[:, -1], barrier[:, :, 0], barrier[:, :, -1] = 0, 0, 0, 0
-    h, w = values.shape[2:]
-    every = slice(None)
+    # Every row and column as views, made once: (bounds, barrier, values) of each.
+    lines = [[(bounds[:, :, i], barrier[:, i], values[:, :, i])
+              for i in range(values.shape[2])],
+             [(bounds[..., j], barrier[..., j], values[..., j])
+              for j in range(values.shape[3])]]
     for _ in range(scans):
-        for i in range(1, h):  # down
-            _relax(bounds, barrier, values, (every, every, i - 1), (every, every, i))
-        for i in range(h - 2, -1, -1):  # up
-            _relax(bounds, barrier, values, (every, every, i + 1), (every, every, i))
-        for j in range(1, w):  # right
-            _relax(bounds, barrier, values, (every, every, every, j - 1),
-                   (every, every, every, j))
-        for j in range(w - 2, -1, -1):  # left
-            _relax(bounds, barrier, values, (every, every, every, j + 1),
-                   (every, every, every, j))
+        for line in lines:  # rows down and up, then columns right and left
+            for i in range(1, len(line)):
+                _relax(line[i - 1][0], *line[i])
+            for i in range(len(line) - 2, -1, -1):
+                _relax(line[i + 1][0], *line[i])
     return barrier.sum(axis=0)
 
 

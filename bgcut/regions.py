@@ -143,9 +143,11 @@ def boundary_connectivity(graph, *, sigma_color=10.0):
     limit = 4 * sigma_color
     short = weight <= limit
     # Zero-weight edges would vanish from a sparse graph: keep them by a hair.
-    matrix = coo_matrix((weight[short] + 1e-9, (links[short, 0], links[short, 1])),
+    # Both directions given, so that dijkstra need not symmetrise the matrix.
+    a, b = links[short].T
+    matrix = coo_matrix((np.tile(weight[short] + 1e-9, 2), (np.r_[a, b], np.r_[b, a])),
                         shape=(n, n)).tocsr()
-    geodesic = dijkstra(matrix, directed=False, limit=limit)
+    geodesic = dijkstra(matrix, directed=True, limit=limit)
     similar = np.exp(-geodesic ** 2 / (2 * sigma_color ** 2))
     return similar[:, graph.border].sum(axis=1) / np.sqrt(similar.sum(axis=1))
 
