@@ -13,7 +13,11 @@ Table 2: ``bgcut.remove_background`` (the default method and ``seed``, the cours
 method) against decoding the same photo's JPEG with Pillow, median of the per-photo
 ratios.
 
-Table 3: batch evaluation of the photos (each four times), images per second
+Table 3: where the default's time goes: each step's time in milliseconds and its
+share of the call, medians over the photos. Every call of a step's functions is
+timed (`PROFILE`), each moment counted once, for the innermost step running.
+
+Table 4: batch evaluation of the photos (each four times), images per second
 with 1 and with all cores, and one 4000x3000 photo.
 
 Photos come from ``../shared/data`` when present, else from the demo set
@@ -21,8 +25,11 @@ Photos come from ``../shared/data`` when present, else from the demo set
 """
 
 import argparse
+import functools
+import importlib
 import io
 import os
+import pkgutil
 import sys
 import tempfile
 import time
@@ -123,6 +130,109 @@ def pipeline_table(photos, repeats):
                           "90th pct ratio": np.percentile(ratios[m], 90)} for m in methods])
 
 
+PROFILE = {
+    "working copies and CIELAB": ("rescale", "lab_image", "lab_pixels", "shrink_lab"),
+    "superpixels (SLIC)": ("superpixels",),
+    "region graph": ("region_graph",),
+    "boundary connectivity": ("boundary_connectivity",),
+    "contrast saliency": ("region_saliency",),
+    "minimum-barrier scans": ("minimum_barrier_distance",),
+    "manifold ranking": ("manifold_ranking",),
+    "geodesic distance": ("geodesic_distance",),
+    "cues at a coarser superpixel scale": ("_coarse_scale",),
+    "other region features": ("region_features",),
+    "trees of the fusion": ("Trees.predict",),
+    "K-means colour models": ("fit_colour_models",),
+    "colour likeness": ("ColourModels.likeness",),
+    "graph cut: contrast weights": ("contrast_weights",),
+    "graph cut: max-flow": ("cut",),
+    "clean-up": ("_clean",),
+    "edges at full resolution": ("refine_edges",),
+}
+"""The steps of the profile and the functions (or ``Class.method``) each one times.
+A step's time leaves out the other steps it calls, except that of `WHOLE`."""
+WHOLE = "cues at a coarser superpixel scale"
+"""A step timed with everything it calls (superpixels, connectivity, ... of its own)."""
+
+
+class _StepClock:
+    """Times every call of the `PROFILE` functions while installed (`with`)."""
+
+    def __init__(self):
+        self.seconds, self._stack, self._undo = {}, [], []
+
+    def _wrap(self, step, function):
+        @functools.wraps(function)
+        def timed_call(*args, **kwargs):
+            if any(s == WHOLE for s, _ in self._stack):
+                return function(*args, **kwargs)
+            start = time.perf_counter()
+            self._stack.append([step, 0.0])
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _, inner = self._stack.pop()
+                spent = time.perf_counter() - start
+                self.seconds[step] = self.seconds.get(step, 0.0) + spent - inner
+                if self._stack:
+                    self._stack[-1][1] += spent
+        return timed_call
+
+    def __enter__(self):
+        modules = [ku] + [importlib.import_module(f"bgcut.{m.name}")
+                          for m in pkgutil.iter_modules(bgcut.__path__)
+                          if m.name not in ("__main__", "cli", "signals", "streams")]
+        wanted = {name: step for step, names in PROFILE.items() for name in names}
+        found = set()
+        for module in modules:
+            for attribute, value in list(vars(module).items()):
+                if isinstance(value, type) and value.__module__ == module.__name__:
+                    for method, function in list(vars(value).items()):
+                        name = f"{value.__name__}.{method}"
+                        if name in wanted and callable(function):
+                            self._patch(value, method, self._wrap(wanted[name], function))
+                            found.add(name)
+                elif callable(value) and getattr(value, "__name__", None) in wanted \
+                        and getattr(value, "__module__", "").split(".")[0] in ("bgcut",
+                                                                              "kmeans_utils"):
+                    self._patch(module, attribute, self._wrap(wanted[value.__name__], value))
+                    found.add(value.__name__)
+        missing = sorted(set(wanted) - found)
+        if missing:
+            self.__exit__()
+            raise LookupError(f"PROFILE names functions that no longer exist: {missing}")
+        return self
+
+    def _patch(self, owner, name, value):
+        self._undo.append((owner, name, vars(owner)[name]))
+        setattr(owner, name, value)
+
+    def __exit__(self, *_):
+        for owner, name, value in reversed(self._undo):
+            setattr(owner, name, value)
+        self._undo.clear()
+
+
+def profile_table(photos):
+    """Milliseconds and share of each step of the default, medians over the photos."""
+    images = [decode(data) for _, data in photos]
+    bgcut.remove_background(images[0])  # the trees read, caches warm
+    per_photo = []
+    with _StepClock() as clock:
+        for image in images:
+            clock.seconds.clear()
+            total, _ = timed(bgcut.remove_background, image)
+            per_photo.append({**clock.seconds, "total": total})
+    times = pd.DataFrame(per_photo).fillna(0.0)
+    times["the rest"] = times["total"] - times.drop(columns="total").sum(axis=1)
+    steps = [s for s in [*PROFILE, "the rest"] if s in times]
+    table = pd.DataFrame({"step": steps + ["the whole call"],
+                          "median ms": 1e3 * times[steps + ["total"]].median().to_numpy(),
+                          "median share %": 100 * times[steps + ["total"]].div(
+                              times["total"], axis=0).median().to_numpy()})
+    return table
+
+
 def batch_table(photos, copies=4):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -157,6 +267,9 @@ def main(argv=None):
     print(f"geometric mean of ratios over the sizes: {geomean:.3f}\n")
     print("remove_background vs JPEG decoding (Pillow)")
     print(pipeline_table(photos, args.repeats).round(2).to_string(index=False), "\n")
+    print(f"Where the default's time goes ({len(photos)} photos; each step without the "
+          f"steps it calls)")
+    print(profile_table(photos).round(1).to_string(index=False), "\n")
     batch, big = batch_table(photos)
     print("Batch evaluation")
     print(batch.round(2).to_string(index=False))
