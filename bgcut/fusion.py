@@ -157,11 +157,16 @@ class Trees(NamedTuple):
             raise ValueError(f"X must have shape (n, {len(self.features)}), got {X.shape}")
         if not np.isfinite(X).all():
             raise ValueError("X must hold finite values")
-        rows = np.arange(len(X))[:, None]
-        node = np.broadcast_to(self.roots, (len(X), len(self.roots)))
+        # Flat indices into X and a (node, test holds) table of children: one
+        # gather per level instead of two-dimensional indexing and a select.
+        values = X.ravel()
+        row_start = (np.arange(len(X)) * X.shape[1])[:, None]
+        feature = self.feature.astype(np.intp)
+        children = np.stack([self.right, self.left], axis=1).astype(np.intp)
+        node = np.broadcast_to(self.roots.astype(np.intp), (len(X), len(self.roots)))
         for _ in range(self.depth):
-            go_left = X[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
+            go_left = values[row_start + feature[node]] <= self.threshold[node]
+            node = children[node, go_left.view(np.int8)]
         return self.baseline + self.value[node].sum(axis=1)
 
     def save(self, path):
