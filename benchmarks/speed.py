@@ -131,7 +131,7 @@ def pipeline_table(photos, repeats):
 
 
 PROFILE = {
-    "working copies and CIELAB": ("rescale", "lab_image", "lab_pixels", "shrink_lab"),
+    "working copies and CIELAB": ("rescale", "lab_image", "shrink_lab"),
     "superpixels (SLIC)": ("superpixels",),
     "region graph": ("region_graph",),
     "boundary connectivity": ("boundary_connectivity",),
@@ -139,7 +139,7 @@ PROFILE = {
     "minimum-barrier scans": ("minimum_barrier_distance",),
     "manifold ranking": ("manifold_ranking",),
     "geodesic distance": ("geodesic_distance",),
-    "cues at a coarser superpixel scale": ("_coarse_scale",),
+    "cues at two other superpixel scales": ("_other_scale",),
     "other region features": ("region_features",),
     "trees of the fusion": ("Trees.predict",),
     "K-means colour models": ("fit_colour_models",),
@@ -151,7 +151,7 @@ PROFILE = {
 }
 """The steps of the profile and the functions (or ``Class.method``) each one times.
 A step's time leaves out the other steps it calls, except that of `WHOLE`."""
-WHOLE = "cues at a coarser superpixel scale"
+WHOLE = "cues at two other superpixel scales"
 """A step timed with everything it calls (superpixels, connectivity, ... of its own)."""
 
 
