@@ -155,7 +155,7 @@ WHOLE = "cues at two other superpixel scales"
 """A step timed with everything it calls (superpixels, connectivity, ... of its own)."""
 
 
-class _StepClock:
+class StepClock:
     """Times every call of the `PROFILE` functions while installed (`with`)."""
 
     def __init__(self):
@@ -218,7 +218,7 @@ def profile_table(photos):
     images = [decode(data) for _, data in photos]
     bgcut.remove_background(images[0])  # the trees read, caches warm
     per_photo = []
-    with _StepClock() as clock:
+    with StepClock() as clock:
         for image in images:
             clock.seconds.clear()
             total, _ = timed(bgcut.remove_background, image)
