@@ -22,13 +22,13 @@
    (`bgcut.colour_models`) to the foreground (k clusters) and background
    (2 k) superpixels, rescore every pixel's colour by which model it is
    nearer, blend with the saliency and threshold; twice.
-6. A graph cut at 320 pixels (`bgcut.graphcut`): colour models refitted to
+6. A graph cut at 280 pixels (`bgcut.graphcut`): colour models refitted to
    the pixels of that mask give each pixel's unary cost, blended with the
    saliency, and a contrast-sensitive term between neighbours makes the cut
    follow colour edges (GrabCut, with K-means in place of Gaussian mixtures).
 7. Clean up: holes filled, parts much smaller than the largest dropped
-   (`clean_mask`); on photos more than twice the cut's size, the boundary is
-   decided again at full resolution (`bgcut.edges`).
+   (`clean_mask`); on photos larger than the cut, the boundary is decided
+   again at full resolution (`bgcut.edges`).
 
 `steps` runs the method and returns every intermediate result; its
 `bgcut.settings.Settings` switch steps off and set the sizes.

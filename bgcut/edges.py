@@ -1,8 +1,8 @@
 """Edges at the input's resolution: the pixels along a mask's boundary, decided anew.
 
 A mask decided on a working copy and enlarged by nearest neighbour has stair
-steps as large as the enlargement (12 pixels for a 4000x3000 photo cut at
-320). `refine_edges` keeps the enlarged mask away from its boundary and, in a
+steps as large as the enlargement (14 pixels for a 4000x3000 photo cut at
+280). `refine_edges` keeps the enlarged mask away from its boundary and, in a
 band a few working pixels wide along it, decides each full-resolution pixel by
 its own colour (the K-means colour models) blended with a smoothed copy of the
 mask. Only the band is converted and scored, so the cost follows the length of
@@ -42,8 +42,9 @@ def refine_edges(rgb, mask, models, *, band=2, prior_weight=0.5):
     prior_weight = validation.number("prior_weight", prior_weight, 0, 1)
     shape = rgb.shape[:2]
     coarse = ku.resize_mask(mask, shape, check_input=False)
-    # Enlarged less than twice, a stair step is at most one pixel: nothing to refine.
-    if models is None or max(shape) < 2 * max(mask.shape) or mask.all() or not mask.any():
+    # Not enlarged, there are no stair steps to refine. Every enlargement is refined,
+    # even by under 2x: on real photos of about 400 px cut at 280 that scored better.
+    if models is None or max(shape) <= max(mask.shape) or mask.all() or not mask.any():
         return coarse
     near_edge = ndimage.binary_dilation(mask, iterations=band) \
         & ~ndimage.binary_erosion(mask, iterations=band, border_value=1)

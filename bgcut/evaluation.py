@@ -28,7 +28,7 @@ ABLATION = {
     "+ K-means colour models": {"settings": BASIC.replace(clean=False)},
     "+ clean-up": {"settings": BASIC},
     "+ minimum-barrier cue": {"settings": BASIC.replace(barrier_weight=0.4)},
-    "+ graph cut at 320 px": {"settings": DEFAULT.replace(fusion="fixed")},
+    f"+ graph cut at {DEFAULT.cut_side} px": {"settings": DEFAULT.replace(fusion="fixed")},
     "+ learned fusion of the cues (the default)": {"settings": DEFAULT},
 }
 """The boundary method step by step: label -> keywords of `bgcut.remove_background` and

@@ -114,7 +114,7 @@ class Settings(_Replaceable):
     barrier_scans: int = 2
     rounds: int = 2
     prior_weight: float = 0.4
-    cut_side: int = 320
+    cut_side: int = 280
     cut_rounds: int = 1
     smoothness: float = 10.0
     clean: bool = True

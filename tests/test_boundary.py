@@ -128,8 +128,8 @@ def test_steps_follow_the_options(options):
     if options.get("rounds") == 0 or options.get("cut_rounds") == 0:
         assert steps.cut_image.shape == (120, 160, 3)
         np.testing.assert_array_equal(steps.cut_mask, steps.raw_mask)
-    else:  # the cut runs at 320 pixels
-        assert steps.cut_image.shape == (240, 320, 3) and steps.cut_mask.shape == (240, 320)
+    else:  # the cut runs at 280 pixels
+        assert steps.cut_image.shape == (210, 280, 3) and steps.cut_mask.shape == (210, 280)
     cleaned = boundary.clean_mask(steps.cut_mask)
     np.testing.assert_array_equal(steps.mask, cleaned if options.get("clean", True)
                                   else steps.cut_mask)

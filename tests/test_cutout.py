@@ -7,6 +7,7 @@ from conftest import red_square_scene
 import bgcut
 import kmeans_utils as ku
 from bgcut.cutout import check_color, check_method
+from bgcut.edges import refine_edges
 
 SQUARE, SQUARE_TRUTH = red_square_scene()
 
@@ -34,7 +35,10 @@ def test_default_is_the_boundary_method_step_by_step():
     image = bgcut.demo_dataset()[29].image
     steps = bgcut.steps(image, rng=0)
     cutout, mask = bgcut.remove_background(image)
-    np.testing.assert_array_equal(mask, ku.resize_mask(steps.mask, image.shape[:2]))
+    np.testing.assert_array_equal(mask, steps.full_mask)
+    # The 240x320 scene is cut at 280 px and its boundary decided again at 320.
+    assert steps.mask.shape == (210, 280) and mask.shape == image.shape[:2]
+    np.testing.assert_array_equal(mask, refine_edges(image, steps.mask, steps.models))
 
 
 @pytest.mark.parametrize("method", sorted(bgcut.METHODS))

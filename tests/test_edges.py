@@ -37,13 +37,21 @@ def test_nothing_to_refine():
     image, truth = disk_photo((60, 80), 20)
     small = ku.resize_mask(truth, (40, 50))
     models = models_of(image, truth)
-    # No models, or an enlargement under 2x: the nearest-neighbour enlargement.
+    # No models, or a mask at the image's own size: the nearest-neighbour enlargement.
     np.testing.assert_array_equal(refine_edges(image, small, None),
                                   ku.resize_mask(small, (60, 80)))
-    np.testing.assert_array_equal(refine_edges(image, small, models),
-                                  ku.resize_mask(small, (60, 80)))
+    np.testing.assert_array_equal(refine_edges(image, truth, models), truth)
     empty = np.zeros((6, 8), bool)
     assert not refine_edges(image, empty, models).any()
+
+
+def test_an_enlargement_under_2x_is_refined_too():
+    image, truth = disk_photo((300, 400), 100)
+    small = ku.resize_mask(truth, (200, 267))  # 1.5x smaller
+    coarse = ku.resize_mask(small, truth.shape)
+    refined = refine_edges(image, small, models_of(image, truth))
+    assert (coarse != truth).sum() > 50
+    assert (refined != truth).sum() < (coarse != truth).sum() / 10
 
 
 def test_rejects_bad_options():
