@@ -131,7 +131,7 @@ def pipeline_table(photos, repeats):
 
 
 PROFILE = {
-    "working copies and CIELAB": ("rescale", "lab_image", "shrink_lab"),
+    "working copies and CIELAB": ("rescale", "lab_image", "rgb_to_lab", "shrink_lab"),
     "superpixels (SLIC)": ("superpixels",),
     "region graph": ("region_graph",),
     "boundary connectivity": ("boundary_connectivity",),

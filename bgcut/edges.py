@@ -15,7 +15,7 @@ from scipy import ndimage
 import kmeans_utils as ku
 
 from . import validation
-from .colour import lab_image
+from .colour import rgb_to_lab
 
 __all__ = ["refine_edges"]
 
@@ -54,8 +54,7 @@ def refine_edges(rgb, mask, models, *, band=2, prior_weight=0.5):
     coordinates = [(rows + 0.5) * scale[0] - 0.5, (cols + 0.5) * scale[1] - 0.5]
     smooth = ndimage.gaussian_filter(mask.astype(np.float64), sigma=band / 2)
     prior = ndimage.map_coordinates(smooth, coordinates, order=1, mode="nearest")
-    _, colors, index = lab_image(rgb[rows, cols][None])  # the band's pixels, in a row
-    likeness = models.likeness(colors)[index.ravel()]
+    likeness = models.likeness(rgb_to_lab(rgb[rows, cols], np.float32))
     refined = coarse.copy()
     refined[rows, cols] = prior_weight * prior + (1 - prior_weight) * likeness > 0.5
     return refined

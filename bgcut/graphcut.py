@@ -16,7 +16,7 @@ import numpy as np
 import kmeans_utils as ku
 
 from . import validation
-from .colour import lab_image, resize_map
+from .colour import resize_map, rgb_to_lab
 from .colour_models import fit_colour_models
 
 __all__ = ["contrast_weights", "cut", "grabcut"]
@@ -112,7 +112,7 @@ def grabcut(rgb, score_map, foreground, colors, index, settings, rng):
     models : bgcut.colour_models.ColourModels, or None if the mask left nothing to model
     """
     big = ku.rescale(rgb, settings.cut_side, check_input=False)
-    lab, big_colors, big_index = lab_image(big)
+    lab = rgb_to_lab(big, np.float32)  # every pixel, in single precision as the scores
     prior = resize_map(score_map, big.shape[:2])
     right, down = contrast_weights(lab, settings.smoothness)
     counts = np.bincount(index.ravel(), minlength=len(colors))
@@ -125,7 +125,7 @@ def grabcut(rgb, score_map, foreground, colors, index, settings, rng):
             break
         models = fit_colour_models((colors, inside), (colors, counts - inside),
                                    k=settings.k, rng=rng)
-        likeness = models.likeness(big_colors)[big_index]
+        likeness = models.likeness(lab.reshape(-1, 3)).reshape(big.shape[:2])
         foreground = cut(settings.prior_weight * prior + (1 - settings.prior_weight) * likeness,
                          right, down)
     return big, ku.resize_mask(foreground, big.shape[:2], check_input=False), models
