@@ -181,7 +181,7 @@ def region_features(lab, regions, graph, connectivity, contrast, barrier, *, rng
                                    (graph.color[~split], graph.size[~split]), rng=rng)
         likeness = models.likeness(graph.color).astype(np.float64)
     coarse = _other_scale(lab, regions, graph, 50)
-    fine = _other_scale(lab, regions, graph, 300)
+    fine = _other_scale(lab, regions, graph, 200)
     columns = [
         contrast, connectivity, 1 - np.exp(-connectivity ** 2 / 2), barrier,
         barrier_raw / 100, fixed, ranking_border, ranking_object, normalise(geodesic_raw),
