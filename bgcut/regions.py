@@ -122,12 +122,12 @@ def boundary_connectivity(graph, *, sigma_color=10.0):
     """How strongly each region is connected to the image border.
 
     The boundary connectivity of Zhu et al. (2014): with geodesic colour
-    distances over the region graph (border regions also linked to each
-    other), a region's soft area is ``sum_i exp(-d(p, i)**2 / (2 sigma**2))``
-    (in regions), its soft border length the same sum over border regions,
-    and its connectivity the length over the square root of the area. A
-    background region that holds the border scores well above 1; an object
-    inside the image scores near 0.
+    distances over the region graph (every two border regions also linked,
+    once, each link weighing the two colours' distance), a region's soft
+    area is ``sum_i exp(-d(p, i)**2 / (2 sigma**2))`` (in regions), its soft
+    border length the same sum over border regions, and its connectivity the
+    length over the square root of the area. A background region that holds
+    the border scores well above 1; an object inside the image scores near 0.
 
     Returns
     -------
@@ -136,7 +136,11 @@ def boundary_connectivity(graph, *, sigma_color=10.0):
     sigma_color = validation.positive("sigma_color", sigma_color)
     n = graph.n
     i, j = np.meshgrid(graph.border, graph.border)
-    links = np.r_[graph.edges, np.stack([i[i < j], j[i < j]], axis=1)]
+    # Neighbours on the border are linked once, not once as neighbours and again
+    # as border regions (a sparse matrix would add the two weights).
+    pairs = np.r_[graph.edges, np.stack([i[i < j], j[i < j]], axis=1)]
+    keys = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
+    links = np.stack([keys // n, keys % n], axis=1)
     weight = np.sqrt(((graph.color[links[:, 0]] - graph.color[links[:, 1]]) ** 2).sum(axis=1))
     # Regions farther apart than 4 sigma weigh less than exp(-8) for each
     # other: leave those paths out, and with them every longer edge.

@@ -77,6 +77,27 @@ def test_boundary_connectivity_separates_object_from_background():
     assert bc[12] < 1e-3
 
 
+def test_boundary_connectivity_is_zhus_formula_on_a_small_graph():
+    """Against all shortest paths by Floyd-Warshall over the graph's edges plus
+    every pair of border regions, each link weighing its colours' distance once."""
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.repeat(np.arange(16).reshape(4, 4), 3, axis=0), 3, axis=1)
+    lab = rng.uniform(0, 30, (16, 3))[labels]
+    graph = regions.region_graph(labels, lab)
+    distance = np.full((16, 16), np.inf)
+    np.fill_diagonal(distance, 0)
+    links = [tuple(e) for e in graph.edges]
+    links += [(a, b) for a in graph.border for b in graph.border if a < b]
+    for a, b in links:
+        distance[a, b] = distance[b, a] = np.linalg.norm(graph.color[a] - graph.color[b])
+    for m in range(16):
+        distance = np.minimum(distance, distance[:, [m]] + distance[[m], :])
+    distance[distance > 40] = np.inf  # paths longer than 4 sigma are left out
+    similar = np.exp(-distance ** 2 / (2 * 10.0 ** 2))
+    expected = similar[:, graph.border].sum(axis=1) / np.sqrt(similar.sum(axis=1))
+    np.testing.assert_allclose(regions.boundary_connectivity(graph), expected, rtol=1e-6)
+
+
 def test_region_saliency_scores_the_object():
     graph, _ = square_graph()
     scores = regions.region_saliency(graph)
