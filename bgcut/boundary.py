@@ -2,7 +2,8 @@
 
 1. Shrink the image to 160 pixels and convert it to CIELAB; cut a 120-pixel
    copy into about 150 SLIC superpixels -- K-means of the pixels in CIELAB
-   plus position (`bgcut.colour`, `bgcut.regions`).
+   plus position, where position weighs so much that they are nearly a
+   regular grid (`bgcut.colour`, `bgcut.regions.superpixels`).
 2. Score every superpixel: its *boundary connectivity* (how much of the
    border it reaches along paths of similar colour, over the square root of
    the area it reaches) gives a background probability; its colour contrast

@@ -12,14 +12,6 @@ from bgcut.colour import rgb_to_lab
 from bgcut.settings import DEFAULT
 
 
-def two_halves(h=40, w=60):
-    """Left half dark blue, right half light yellow, in CIELAB."""
-    rgb = np.zeros((h, w, 3), np.uint8)
-    rgb[:, : w // 2] = (20, 30, 120)
-    rgb[:, w // 2:] = (230, 220, 120)
-    return color.rgb2lab(rgb)
-
-
 def test_rgb_to_lab_is_skimages_conversion_bit_for_bit():
     """Every one of the 2**24 colours, a block of 2**20 at a time."""
     levels = np.arange(256, dtype=np.uint8)
@@ -29,18 +21,39 @@ def test_rgb_to_lab_is_skimages_conversion_bit_for_bit():
         np.testing.assert_array_equal(rgb_to_lab(block), color.rgb2lab(block))
 
 
-def test_superpixels_follow_colour_edges():
-    lab = two_halves()
-    labels = regions.superpixels(lab, 12)
+def disk_scene():
+    """A red disk on blue, 60x60, whose edge crosses no grid line; its CIELAB and mask."""
+    rows, cols = np.mgrid[:60, :60]
+    disk = (rows - 31) ** 2 + (cols - 28) ** 2 < 17 ** 2
+    rgb = np.where(disk[..., None], [200, 40, 40], [40, 90, 200]).astype(np.uint8)
+    return rgb_to_lab(rgb), disk
+
+
+def disk_shares(labels, disk):
+    """The share of each superpixel that lies on the disk."""
+    return np.bincount(labels.ravel(), weights=disk.ravel()) / np.bincount(labels.ravel())
+
+
+def test_superpixels_follow_a_round_edge_when_colour_weighs_more():
+    lab, disk = disk_scene()
+    labels = regions.superpixels(lab, 36, compactness=0.1)
     assert labels.shape == lab.shape[:2]
     np.testing.assert_array_equal(np.unique(labels), np.arange(labels.max() + 1))
-    # Each superpixel lies (almost) wholly on one side of the colour edge.
-    left = np.zeros(lab.shape[:2], bool)
-    left[:, :30] = True
-    share = np.bincount(labels.ravel(), weights=left.ravel()) / np.bincount(labels.ravel())
-    assert ((share < 0.1) | (share > 0.9)).all()
+    share = disk_shares(labels, disk)
+    assert ((share < 0.05) | (share > 0.95)).all()
     with pytest.raises(ValueError, match=r"shape \(H, W, 3\)"):
         regions.superpixels(lab[..., 0])
+
+
+def test_superpixels_at_the_default_compactness_are_nearly_a_grid():
+    """Position outweighs colour (see the docstring): rectangles that cut across the edge."""
+    lab, disk = disk_scene()
+    labels = regions.superpixels(lab, 36)
+    rectangles = [(labels == i).sum() == np.prod([np.ptp(r) + 1 for r in np.nonzero(labels == i)])
+                  for i in range(labels.max() + 1)]
+    share = disk_shares(labels, disk)
+    assert np.mean(rectangles) > 0.9
+    assert ((share > 0.05) & (share < 0.95)).sum() >= 8
 
 
 def test_region_graph_hand_computed():
