@@ -27,7 +27,7 @@ from .io import check_image
 from .prose import count
 
 __all__ = ["VARIANTS", "COLUMNS", "variant_images", "features", "hog_logistic", "answer",
-           "wilson", "compare", "describe"]
+           "wilson", "compare", "describe", "versus"]
 
 VARIANTS = ("photo", "course", "default", "truth", "background")
 """The versions of every image, in the order of the tables."""
@@ -303,8 +303,31 @@ def _rows(part):
     return {(r.test, r.variant): r for r in part.itertuples()}
 
 
-def _versus(a, b):
-    """How row `a` compares with row `b`: by whether their 95% intervals overlap."""
+def versus(a, b):
+    """How accuracy `a` compares with `b`, by whether their 95% intervals overlap.
+
+    Parameters
+    ----------
+    a, b : rows of a `compare` table (anything with ``low`` and ``high``, the
+        interval's ends in [0, 1])
+
+    Returns
+    -------
+    str
+        "clearly higher than", "clearly lower than" or "not clearly different
+        from (the 95% intervals overlap)", to read "a ... b".
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Row
+    >>> versus(Row(low=0.6, high=0.8), Row(low=0.3, high=0.5))
+    'clearly higher than'
+    """
+    for name, row in (("a", a), ("b", b)):
+        ends = [getattr(row, end, None) for end in ("low", "high")]
+        if not all(isinstance(e, (int, float, np.floating)) and 0 <= e <= 1 for e in ends) \
+                or ends[0] > ends[1]:
+            raise ValueError(f"{name} must have low <= high in [0, 1], got {ends}")
     if a.low > b.high:
         return "clearly higher than"
     if a.high < b.low:
@@ -314,7 +337,7 @@ def _versus(a, b):
 
 def _effect(cut, photo):
     return {"clearly higher than": "helps", "clearly lower than": "hurts"}.get(
-        _versus(cut, photo), "makes no clear difference")
+        versus(cut, photo), "makes no clear difference")
 
 
 def _verdict(effects):
@@ -380,7 +403,7 @@ def _paragraph(regime, part, chance):
     photos = [rows.get((t, "photo")) for t in tests]
     if len(tests) > 1 and all(p is not None for p in photos):
         text.append(f"The photos score {photos[1].accuracy:.2f} on the {tests[1]} test, "
-                    f"{_versus(photos[1], photos[0])} their {photos[0].accuracy:.2f} on "
+                    f"{versus(photos[1], photos[0])} their {photos[0].accuracy:.2f} on "
                     f"the {tests[0]} test.")
     text.append(_answer(rows, tests))
     return " ".join(t for t in text if t)
@@ -445,5 +468,5 @@ def _test_sentences(rows, test, *, first, chance):
         cut = rows.get((test, variant))
         if cut is not None:
             text.append(f"Cut out by {words}: {cut.accuracy:.2f}, "
-                        f"{_versus(cut, photo)} the photos' {photo.accuracy:.2f}.")
+                        f"{versus(cut, photo)} the photos' {photo.accuracy:.2f}.")
     return text

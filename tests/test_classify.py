@@ -192,6 +192,19 @@ def test_answer_follows_the_numbers_per_variant():
         classify.answer(pd.DataFrame({"accuracy": [0.5]}))
 
 
+def test_versus_reads_the_intervals_both_ways():
+    from types import SimpleNamespace as Row
+    high, low, middle = Row(low=0.7, high=0.9), Row(low=0.2, high=0.4), Row(low=0.35, high=0.75)
+    assert classify.versus(high, low) == "clearly higher than"
+    assert classify.versus(low, high) == "clearly lower than"
+    assert classify.versus(middle, high).startswith("not clearly different")
+    assert classify.versus(low, middle).startswith("not clearly different")
+    with pytest.raises(ValueError, match=r"b must have low <= high in \[0, 1\], got \[0.9, 0.7\]"):
+        classify.versus(high, Row(low=0.9, high=0.7))
+    with pytest.raises(ValueError, match="a must have low <= high"):
+        classify.versus(Row(accuracy=0.5), high)
+
+
 def test_describe_takes_chance_and_checks_the_table():
     text = classify.describe(_table((0.9, 0.6), (0.9, 0.9), (0.4, 0.4)), chance=0.25)
     assert "clearly above chance (0.25)" in text
