@@ -88,6 +88,12 @@ class RegionGraph(NamedTuple):
     """Ids of the regions that touch the image border."""
 
 
+def _distinct_pairs(first, second, n):
+    """The distinct pairs ``(first[k], second[k])`` of ids below `n`, sorted: (m, 2) ints."""
+    keys = np.unique(np.asarray(first, dtype=np.int64) * n + second)
+    return np.stack([keys // n, keys % n], axis=1).astype(np.intp)
+
+
 def region_graph(labels, lab):
     """Statistics and adjacency of the regions of a label image.
 
@@ -124,8 +130,7 @@ def region_graph(labels, lab):
     b = np.r_[labels[:, 1:].ravel(), labels[1:, :].ravel()]
     differ = a != b
     lo, hi = np.minimum(a[differ], b[differ]), np.maximum(a[differ], b[differ])
-    keys = np.unique(lo.astype(np.int64) * n + hi)
-    edges = np.stack([keys // n, keys % n], axis=1).astype(np.intp)
+    edges = _distinct_pairs(lo, hi, n)
     border = np.flatnonzero(ku.border_counts(labels, n))
     return RegionGraph(n=n, size=size, color=mean_color, position=position, edges=edges,
                        border=border)
@@ -151,9 +156,8 @@ def boundary_connectivity(graph, *, sigma_color=10.0):
     i, j = np.meshgrid(graph.border, graph.border)
     # Neighbours on the border are linked once, not once as neighbours and again
     # as border regions (a sparse matrix would add the two weights).
-    pairs = np.r_[graph.edges, np.stack([i[i < j], j[i < j]], axis=1)]
-    keys = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
-    links = np.stack([keys // n, keys % n], axis=1)
+    links = _distinct_pairs(np.r_[graph.edges[:, 0], i[i < j]],
+                            np.r_[graph.edges[:, 1], j[i < j]], n)
     weight = np.sqrt(((graph.color[links[:, 0]] - graph.color[links[:, 1]]) ** 2).sum(axis=1))
     # Regions farther apart than 4 sigma weigh less than exp(-8) for each
     # other: leave those paths out, and with them every longer edge.
