@@ -40,10 +40,11 @@ def superpixels(lab, n_segments=150, *, compactness=10.0, iterations=10):
     1,200 would in CIELAB units. At the boundary method's sizes the
     superpixels are therefore close to a regular grid of rectangles: on 80
     SOD and horse photos, 99.5% of them at 150 superpixels of the 120-pixel
-    copy, 98.6% at 200, 86% at 50, all of the fast setting's. Superpixels that follow
-    colour edges -- `compactness` 10 or 40 in CIELAB units, i.e. divided by
-    the range, retrained -- scored lower out of fold on SOD (0.473 and 0.480
-    against 0.488; readme, Results, Quality), so the method keeps it.
+    copy, 98.6% at 200, 86% at 50, all of the fast setting's. Superpixels
+    that follow colour edges -- `compactness` 10 or 40 in CIELAB units, i.e.
+    divided by the range, retrained -- scored lower out of fold on SOD (0.473
+    and 0.480 against 0.488; readme, Results, Quality), so the method keeps
+    it.
 
     Parameters
     ----------
